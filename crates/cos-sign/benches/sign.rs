@@ -1,0 +1,2 @@
+//! Signing benchmarks (work in progress).
+fn main() {}

@@ -1,0 +1,3 @@
+//! The COS XML request signature (work in progress).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]

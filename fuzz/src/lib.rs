@@ -1,0 +1,17 @@
+//! The checks behind every fuzz target, as plain functions.
+//!
+//! Each `fuzz_targets/*.rs` binary is one line calling a function here, so the stable test
+//! `tests/replay.rs` runs the same checks over the committed seed corpora in `seeds/<target>/`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod model;
+pub mod sign;
+
+/// A fuzz target: its name (the binary in `fuzz_targets/` and the folder in `seeds/`) and its check.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every fuzz target of the workspace.
+pub fn targets() -> impl Iterator<Item = Target> {
+    sign::TARGETS.iter().chain(model::TARGETS).copied()
+}

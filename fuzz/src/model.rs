@@ -1,0 +1,4 @@
+//! Fuzz checks for `cos-batch-model`.
+
+/// The `cos-batch-model` fuzz targets.
+pub const TARGETS: &[crate::Target] = &[];

@@ -1,0 +1,269 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `cargo xtask ci [--fuzz-seconds N]`: everything CI checks, in order: formatting, clippy,
+//!   tests, docs, and a fuzz smoke run of every fuzz target (needs a nightly toolchain; skipped,
+//!   with a message, without one).
+//! - `cargo xtask fuzz [TARGET] [--seconds N]`: fuzz one target, or every target in turn.
+//! - `cargo xtask bench [ARGS...]`: the criterion benches of the workspace (extra arguments go to
+//!   the bench binaries, e.g. a filter).
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Seconds each fuzz target runs for in `ci` and `fuzz` unless told otherwise.
+const DEFAULT_FUZZ_SECONDS: u64 = 20;
+/// Environment variable that overrides [`DEFAULT_FUZZ_SECONDS`].
+const FUZZ_SECONDS_ENV: &str = "COS_FUZZ_SECONDS";
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  ci [--fuzz-seconds N]        fmt, clippy, tests, docs, then a fuzz smoke run (N s per target)
+  fuzz [TARGET] [--seconds N]  fuzz TARGET (or every target in turn) for N seconds each
+  bench [ARGS...]              run the criterion benches; ARGS go to the bench binaries
+
+The fuzz time defaults to 20 s, or to $COS_FUZZ_SECONDS when that is set.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => parse_seconds(&args[1..], "--fuzz-seconds").and_then(|(secs, rest)| {
+            no_extra(&rest)?;
+            ci(secs)
+        }),
+        Some("fuzz") => parse_seconds(&args[1..], "--seconds").and_then(|(secs, rest)| {
+            if rest.len() > 1 {
+                return Err(format!("fuzz takes at most one target, got {rest:?}"));
+            }
+            fuzz(rest.first().map(String::as_str), secs)
+        }),
+        Some("bench") => bench(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Takes `flag N` out of `args`; the default comes from the environment or the constant.
+fn parse_seconds(args: &[String], flag: &str) -> Result<(u64, Vec<String>), String> {
+    let mut seconds = match std::env::var(FUZZ_SECONDS_ENV) {
+        Ok(v) => v
+            .parse()
+            .map_err(|_| format!("{FUZZ_SECONDS_ENV}={v:?} is not a whole number of seconds"))?,
+        Err(_) => DEFAULT_FUZZ_SECONDS,
+    };
+    let mut rest = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == flag {
+            let value = iter.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            seconds = value
+                .parse()
+                .map_err(|_| format!("{flag} {value:?} is not a whole number of seconds"))?;
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    Ok((seconds, rest))
+}
+
+fn no_extra(rest: &[String]) -> Result<(), String> {
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unexpected arguments {rest:?}\n\n{USAGE}"))
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask lives one level below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command in the workspace root, echoing it first, and fails on a non-zero exit.
+fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+    let shown = std::iter::once(program)
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let env_shown: String = envs.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    println!("\n==> {env_shown}{shown}");
+    let start = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    println!("<== {shown}: {status} in {:.1?}", start.elapsed());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{env_shown}{shown}` failed: {status}"))
+    }
+}
+
+/// True when `program args` starts and exits 0, with its output discarded.
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn ci(fuzz_seconds: u64) -> Result<(), String> {
+    let start = Instant::now();
+    ensure_components()?;
+    run("cargo", &["fmt", "--all", "--check"], &[])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    run("cargo", &["test", "--workspace"], &[])?;
+    run(
+        "cargo",
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    fuzz_smoke(fuzz_seconds)?;
+    println!("\nxtask ci: all steps passed in {:.1?}", start.elapsed());
+    Ok(())
+}
+
+/// rustfmt and clippy ship with rustup's default profile; add them where a minimal profile left
+/// them out.
+fn ensure_components() -> Result<(), String> {
+    let fmt = succeeds("cargo", &["fmt", "--version"]);
+    let clippy = succeeds("cargo", &["clippy", "--version"]);
+    if fmt && clippy {
+        return Ok(());
+    }
+    run("rustup", &["component", "add", "rustfmt", "clippy"], &[])
+}
+
+fn has_nightly() -> bool {
+    succeeds("rustup", &["run", "nightly", "rustc", "--version"])
+}
+
+fn ensure_cargo_fuzz() -> Result<(), String> {
+    if succeeds("cargo", &["fuzz", "--version"]) {
+        return Ok(());
+    }
+    run("cargo", &["install", "cargo-fuzz", "--locked"], &[])
+}
+
+/// The fuzz targets: every `fuzz/fuzz_targets/*.rs`, sorted.
+fn fuzz_targets() -> Result<Vec<String>, String> {
+    let dir = workspace_root().join("fuzz").join("fuzz_targets");
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.extension().is_some_and(|x| x == "rs")
+            && let Some(stem) = path.file_stem()
+        {
+            names.push(stem.to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn fuzz_smoke(seconds: u64) -> Result<(), String> {
+    if !has_nightly() {
+        println!(
+            "\n==> fuzz smoke skipped: no nightly toolchain (`rustup toolchain install nightly` enables it)"
+        );
+        return Ok(());
+    }
+    fuzz(None, seconds)
+}
+
+fn fuzz(target: Option<&str>, seconds: u64) -> Result<(), String> {
+    if !has_nightly() {
+        return Err(
+            "cargo fuzz needs a nightly toolchain: rustup toolchain install nightly".into(),
+        );
+    }
+    ensure_cargo_fuzz()?;
+    let all = fuzz_targets()?;
+    let chosen: Vec<String> = match target {
+        Some(t) if all.iter().any(|a| a == t) => vec![t.to_string()],
+        Some(t) => return Err(format!("no fuzz target `{t}`; the targets are {all:?}")),
+        None => all,
+    };
+    if chosen.is_empty() {
+        println!("\n==> no fuzz targets yet");
+        return Ok(());
+    }
+    // One build of every target first, so the timed runs below only fuzz.
+    run(
+        "cargo",
+        &["+nightly", "fuzz", "build", "--fuzz-dir", "fuzz"],
+        &[],
+    )?;
+    let max_time = format!("-max_total_time={seconds}");
+    for name in &chosen {
+        // New inputs go to a scratch corpus under target/, so the committed seeds stay as they are.
+        let scratch = workspace_root()
+            .join("target")
+            .join("fuzz-corpus")
+            .join(name);
+        std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        let scratch = scratch.to_string_lossy().into_owned();
+        let seeds = format!("fuzz/seeds/{name}");
+        run(
+            "cargo",
+            &[
+                "+nightly",
+                "fuzz",
+                "run",
+                "--fuzz-dir",
+                "fuzz",
+                name,
+                &scratch,
+                &seeds,
+                "--",
+                &max_time,
+            ],
+            &[],
+        )?;
+    }
+    Ok(())
+}
+
+fn bench(extra: &[String]) -> Result<(), String> {
+    let mut args: Vec<&str> = vec!["bench", "--workspace"];
+    if !extra.is_empty() {
+        args.push("--");
+        args.extend(extra.iter().map(String::as_str));
+    }
+    run("cargo", &args, &[])
+}
