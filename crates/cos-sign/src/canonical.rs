@@ -1,0 +1,438 @@
+//! Canonicalisation: which headers and parameters are signed, and the `HttpString` built from
+//! them.
+//!
+//! `HttpString = lower(method) \n decoded-path \n params \n headers \n`, where `params` and
+//! `headers` are `key=value` pairs joined by `&`: keys percent-encoded then lower-cased, values
+//! percent-encoded (upper-case hex), pairs sorted by key and, for a repeated key, by raw value.
+
+use std::borrow::Cow;
+
+use http::header::{self, HeaderMap, HeaderName};
+use http::{Method, Uri};
+
+use crate::encoding::{Sink, canonical_key, decode_path, encode_into, query_pairs};
+
+/// Which request headers a signature covers.
+///
+/// Whatever the policy, `authorization`, `user-agent` and the hop-by-hop headers (`connection`,
+/// `keep-alive`, `proxy-*`, `te`, `trailer`, `transfer-encoding`, `upgrade`) are never signed:
+/// proxies and HTTP stacks rewrite them.
+///
+/// ```
+/// use cos_sign::HeaderPolicy;
+/// use http::header::{HeaderName, CONTENT_TYPE, USER_AGENT};
+///
+/// let policy = HeaderPolicy::default();
+/// assert!(policy.signs(&CONTENT_TYPE));
+/// assert!(policy.signs(&HeaderName::from_static("x-cos-appid")));
+/// assert!(!policy.signs(&HeaderName::from_static("date")));
+/// assert!(!HeaderPolicy::All.signs(&USER_AGENT));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeaderPolicy {
+    /// `host`, `content-type`, `content-length`, `content-md5` and every `x-cos-*` header, as the
+    /// official SDKs do for the batch API.
+    #[default]
+    Default,
+    /// Every header present.
+    All,
+    /// Exactly these headers, where present.
+    Only(Vec<HeaderName>),
+}
+
+impl HeaderPolicy {
+    /// Whether a header of this name is signed.
+    pub fn signs(&self, name: &HeaderName) -> bool {
+        if never_signed(name) {
+            return false;
+        }
+        match self {
+            Self::Default => {
+                name == header::HOST
+                    || name == header::CONTENT_TYPE
+                    || name == header::CONTENT_LENGTH
+                    || name.as_str() == "content-md5"
+                    || name.as_str().starts_with("x-cos-")
+            }
+            Self::All => true,
+            Self::Only(names) => names.contains(name),
+        }
+    }
+}
+
+fn never_signed(name: &HeaderName) -> bool {
+    name == header::AUTHORIZATION
+        || name == header::USER_AGENT
+        || name == header::CONNECTION
+        || name == header::PROXY_AUTHENTICATE
+        || name == header::PROXY_AUTHORIZATION
+        || name == header::TE
+        || name == header::TRAILER
+        || name == header::TRANSFER_ENCODING
+        || name == header::UPGRADE
+        || matches!(name.as_str(), "keep-alive" | "proxy-connection")
+}
+
+/// One signed `key=value` pair: the key canonical, the value raw (decoded, trimmed).
+#[derive(Debug)]
+pub(crate) struct Entry<'a> {
+    pub(crate) key: Cow<'a, str>,
+    pub(crate) value: Cow<'a, [u8]>,
+}
+
+/// The `host` value taken from a URI's authority when the request has no `Host` header.
+pub(crate) fn authority_host(uri: &Uri) -> Option<&str> {
+    let authority = uri.authority()?.as_str();
+    // Drop any `user:pass@`; a Host header never carries it.
+    Some(
+        authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host),
+    )
+}
+
+/// Trims the optional white space (SP, HTAB) around a header value, as a receiver sees it.
+fn trim_ows(mut v: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    v
+}
+
+/// The signed headers: those of `headers` that `select` accepts, plus `extra` (headers about
+/// to be added), plus `host` from the URI when selected and absent.
+pub(crate) fn header_entries<'a>(
+    headers: &'a HeaderMap,
+    extra: &[(&'a HeaderName, &'a [u8])],
+    uri: &'a Uri,
+    select: impl Fn(&HeaderName) -> bool,
+) -> Vec<Entry<'a>> {
+    let mut entries = Vec::with_capacity(headers.len() + extra.len() + 1);
+    let mut has_host = false;
+    for (name, value) in headers
+        .iter()
+        .map(|(n, v)| (n, v.as_bytes()))
+        .chain(extra.iter().copied())
+    {
+        if !select(name) {
+            continue;
+        }
+        has_host |= name == header::HOST;
+        entries.push(Entry {
+            key: canonical_key(name.as_str().as_bytes()),
+            value: Cow::Borrowed(trim_ows(value)),
+        });
+    }
+    if !has_host
+        && select(&header::HOST)
+        && let Some(host) = authority_host(uri)
+    {
+        entries.push(Entry {
+            key: Cow::Borrowed("host"),
+            value: Cow::Borrowed(host.as_bytes()),
+        });
+    }
+    sort(&mut entries);
+    entries
+}
+
+/// The signed query parameters: those whose canonical key `select` accepts. A parameter with
+/// an empty name (`?=v`) is never signed: `q-url-param-list` has no way to name it, so a
+/// verifier could never select it.
+pub(crate) fn param_entries<'a>(uri: &'a Uri, select: impl Fn(&str) -> bool) -> Vec<Entry<'a>> {
+    let Some(query) = uri.query() else {
+        return Vec::new();
+    };
+    let mut entries: Vec<Entry<'a>> = query_pairs(query)
+        .filter(|(k, _)| !k.is_empty())
+        .filter_map(|(k, value)| {
+            let key = match k {
+                Cow::Borrowed(k) => canonical_key(k),
+                Cow::Owned(k) => Cow::Owned(canonical_key(&k).into_owned()),
+            };
+            select(&key).then_some(Entry { key, value })
+        })
+        .collect();
+    sort(&mut entries);
+    entries
+}
+
+fn sort(entries: &mut [Entry<'_>]) {
+    entries.sort_unstable_by(|a, b| a.key.cmp(&b.key).then_with(|| a.value.cmp(&b.value)));
+}
+
+/// Writes `key=value&key=value` (values encoded).
+fn write_pairs(sink: &mut impl Sink, entries: &[Entry<'_>]) {
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            sink.put(b"&");
+        }
+        sink.put(e.key.as_bytes());
+        sink.put(b"=");
+        encode_into(sink, &e.value);
+    }
+}
+
+/// Writes `key;key;...`, a key once per signed value, as the official Go SDK does.
+pub(crate) fn write_key_list(out: &mut String, entries: &[Entry<'_>]) {
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(&e.key);
+    }
+}
+
+fn lower_method(method: &Method) -> Cow<'_, str> {
+    Cow::Borrowed(match *method {
+        Method::GET => "get",
+        Method::PUT => "put",
+        Method::POST => "post",
+        Method::DELETE => "delete",
+        Method::HEAD => "head",
+        Method::OPTIONS => "options",
+        Method::PATCH => "patch",
+        _ => return Cow::Owned(method.as_str().to_ascii_lowercase()),
+    })
+}
+
+/// Everything the `HttpString` is made of, borrowed from the request where possible.
+pub(crate) struct Canonical<'a> {
+    pub(crate) method: Cow<'a, str>,
+    pub(crate) path: Cow<'a, [u8]>,
+    pub(crate) params: Vec<Entry<'a>>,
+    pub(crate) headers: Vec<Entry<'a>>,
+}
+
+impl<'a> Canonical<'a> {
+    pub(crate) fn new(
+        method: &'a Method,
+        uri: &'a Uri,
+        params: Vec<Entry<'a>>,
+        headers: Vec<Entry<'a>>,
+    ) -> Self {
+        let raw_path = uri.path();
+        let path = if raw_path.is_empty() {
+            Cow::Borrowed(&b"/"[..])
+        } else {
+            decode_path(raw_path)
+        };
+        Self {
+            method: lower_method(method),
+            path,
+            params,
+            headers,
+        }
+    }
+
+    /// A capacity that holds the `HttpString` unless many bytes need escaping.
+    pub(crate) fn estimated_len(&self) -> usize {
+        let pairs: usize = self
+            .params
+            .iter()
+            .chain(&self.headers)
+            .map(|e| e.key.len() + e.value.len() * 3 / 2 + 2)
+            .sum();
+        self.method.len() + self.path.len() + pairs + 8
+    }
+
+    pub(crate) fn write_http_string(&self, sink: &mut impl Sink) {
+        sink.put(self.method.as_bytes());
+        sink.put(b"\n");
+        sink.put(&self.path);
+        sink.put(b"\n");
+        write_pairs(sink, &self.params);
+        sink.put(b"\n");
+        write_pairs(sink, &self.headers);
+        sink.put(b"\n");
+    }
+}
+
+/// The intermediate values of a signature, for debugging and for tools like `cos-batch sign`:
+/// the `HttpString` and the header and parameter lists.
+///
+/// ```
+/// use cos_sign::{CanonicalRequest, HeaderPolicy};
+/// use http::{HeaderMap, Method, Uri};
+///
+/// let uri: Uri = "https://100000000001.cos-control.ap-chengdu.myqcloud.com/jobs?maxResults=2".parse().unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-cos-appid", "1250000000".parse().unwrap());
+/// let c = CanonicalRequest::new(&Method::GET, &uri, &headers, &HeaderPolicy::Default);
+/// assert_eq!(c.header_list(), "host;x-cos-appid");
+/// assert_eq!(c.param_list(), "maxresults");
+/// assert_eq!(
+///     c.http_string_lossy(),
+///     "get\n/jobs\nmaxresults=2\nhost=100000000001.cos-control.ap-chengdu.myqcloud.com&x-cos-appid=1250000000\n"
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    http_string: Vec<u8>,
+    header_list: String,
+    param_list: String,
+}
+
+impl CanonicalRequest {
+    /// Canonicalises a request: every query parameter, and the headers `policy` selects (with
+    /// `host` from the URI when the header is missing).
+    pub fn new(method: &Method, uri: &Uri, headers: &HeaderMap, policy: &HeaderPolicy) -> Self {
+        let canonical = Canonical::new(
+            method,
+            uri,
+            param_entries(uri, |_| true),
+            header_entries(headers, &[], uri, |n| policy.signs(n)),
+        );
+        Self::from_canonical(&canonical)
+    }
+
+    pub(crate) fn from_canonical(c: &Canonical<'_>) -> Self {
+        let mut http_string = Vec::new();
+        c.write_http_string(&mut http_string);
+        let mut header_list = String::new();
+        write_key_list(&mut header_list, &c.headers);
+        let mut param_list = String::new();
+        write_key_list(&mut param_list, &c.params);
+        Self {
+            http_string,
+            header_list,
+            param_list,
+        }
+    }
+
+    /// The `HttpString` as bytes (a decoded path may hold any bytes).
+    pub fn http_string(&self) -> &[u8] {
+        &self.http_string
+    }
+
+    /// The `HttpString` as text, with invalid UTF-8 replaced.
+    pub fn http_string_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.http_string)
+    }
+
+    /// The lower-case hex SHA-1 of the `HttpString`.
+    pub fn http_string_sha1(&self) -> String {
+        let mut hasher = crate::digest::Sha1Sink::new();
+        hasher.put(&self.http_string);
+        String::from_utf8_lossy(&hasher.finish_hex()).into_owned()
+    }
+
+    /// The `StringToSign` for a key time: `sha1\n{key_time}\n{sha1(HttpString)}\n`.
+    pub fn string_to_sign(&self, key_time: crate::KeyTime) -> String {
+        format!("sha1\n{key_time}\n{}\n", self.http_string_sha1())
+    }
+
+    /// `q-header-list`: the signed header names, `;`-separated.
+    pub fn header_list(&self) -> &str {
+        &self.header_list
+    }
+
+    /// `q-url-param-list`: the signed parameter names, `;`-separated.
+    pub fn param_list(&self) -> &str {
+        &self.param_list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn never_signs_hop_by_hop_even_when_asked() {
+        let policy = HeaderPolicy::Only(vec![
+            header::AUTHORIZATION,
+            header::CONNECTION,
+            header::CONTENT_TYPE,
+        ]);
+        assert!(!policy.signs(&header::AUTHORIZATION));
+        assert!(!policy.signs(&header::CONNECTION));
+        assert!(policy.signs(&header::CONTENT_TYPE));
+        assert!(!policy.signs(&header::CONTENT_LENGTH));
+    }
+
+    #[test]
+    fn repeated_keys_sort_by_raw_value_and_repeat_in_the_list() {
+        let uri: Uri = "http://h/p?b=2&a=z&a=y&A=x&c".parse().unwrap();
+        let c = CanonicalRequest::new(&Method::GET, &uri, &HeaderMap::new(), &HeaderPolicy::All);
+        assert_eq!(c.param_list(), "a;a;a;b;c");
+        assert_eq!(
+            c.http_string_lossy(),
+            "get\n/p\na=x&a=y&a=z&b=2&c=\nhost=h\n"
+        );
+    }
+
+    #[test]
+    fn header_values_are_trimmed_and_non_utf8_is_encoded() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-cos-meta-a",
+            HeaderValue::from_bytes(b" \t v\xff \t").unwrap(),
+        );
+        headers.insert(header::HOST, HeaderValue::from_static("example.com"));
+        let uri: Uri = "/".parse().unwrap();
+        let c = CanonicalRequest::new(&Method::PUT, &uri, &headers, &HeaderPolicy::Default);
+        assert_eq!(
+            c.http_string_lossy(),
+            "put\n/\n\nhost=example.com&x-cos-meta-a=v%FF\n"
+        );
+    }
+
+    #[test]
+    fn host_comes_from_the_authority_without_userinfo() {
+        let uri: Uri = "http://user:pw@example.com:8080/a%2Fb".parse().unwrap();
+        let c = CanonicalRequest::new(
+            &Method::GET,
+            &uri,
+            &HeaderMap::new(),
+            &HeaderPolicy::Default,
+        );
+        assert_eq!(
+            c.http_string_lossy(),
+            "get\n/a/b\n\nhost=example.com%3A8080\n"
+        );
+        // A present Host header wins over the authority.
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("other"));
+        let c = CanonicalRequest::new(&Method::GET, &uri, &headers, &HeaderPolicy::Default);
+        assert_eq!(c.header_list(), "host");
+        assert!(c.http_string_lossy().ends_with("host=other\n"));
+    }
+
+    #[test]
+    fn non_utf8_path_bytes_survive() {
+        let uri: Uri = "/%FF%E8%85%BE".parse().unwrap();
+        let c = CanonicalRequest::new(
+            &Method::GET,
+            &uri,
+            &HeaderMap::new(),
+            &HeaderPolicy::Default,
+        );
+        assert_eq!(&c.http_string()[..10], b"get\n/\xff\xe8\x85\xbe\n");
+    }
+
+    #[test]
+    fn a_parameter_without_a_name_is_not_signed() {
+        let uri: Uri = "/?=x&a=1".parse().unwrap();
+        let c = CanonicalRequest::new(
+            &Method::GET,
+            &uri,
+            &HeaderMap::new(),
+            &HeaderPolicy::Default,
+        );
+        assert_eq!(c.param_list(), "a");
+        assert_eq!(c.http_string_lossy(), "get\n/\na=1\n\n");
+    }
+
+    #[test]
+    fn extension_methods_are_lowercased() {
+        let m = Method::from_bytes(b"PURGE").unwrap();
+        let uri: Uri = "/".parse().unwrap();
+        let c = CanonicalRequest::new(&m, &uri, &HeaderMap::new(), &HeaderPolicy::Default);
+        assert!(c.http_string_lossy().starts_with("purge\n"));
+    }
+}

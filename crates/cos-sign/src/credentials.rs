@@ -1,0 +1,131 @@
+//! Credentials: a secret id, a secret key that never prints, and an optional session token.
+
+use std::fmt;
+
+/// A COS secret key (`SecretKey` in the console). Its `Debug` and `Display` print `***`.
+///
+/// ```
+/// let key = cos_sign::SecretKey::new("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz");
+/// assert_eq!(format!("{key:?}"), "SecretKey(***)");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Box<str>);
+
+impl SecretKey {
+    /// Wraps a secret key.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into().into_boxed_str())
+    }
+
+    /// The key itself. Named so that every use of the secret is easy to find.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
+}
+
+/// The session token of temporary credentials, sent as `x-cos-security-token`.
+/// Its `Debug` prints `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(Box<str>);
+
+impl SessionToken {
+    /// Wraps a session token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into().into_boxed_str())
+    }
+
+    /// The token itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(***)")
+    }
+}
+
+/// A secret id (`q-ak`), its secret key and, for temporary credentials, a session token.
+///
+/// ```
+/// use cos_sign::Credentials;
+/// let creds = Credentials::new("AKIDexample", "my-secret-key").with_session_token("my-token");
+/// assert_eq!(creds.secret_id(), "AKIDexample");
+/// // Debug output never shows the key or the token.
+/// let shown = format!("{creds:?}");
+/// assert!(!shown.contains("my-secret-key") && !shown.contains("my-token"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    secret_id: String,
+    secret_key: SecretKey,
+    session_token: Option<SessionToken>,
+}
+
+impl Credentials {
+    /// Long-term credentials: a secret id and its secret key.
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self {
+            secret_id: secret_id.into(),
+            secret_key: SecretKey::new(secret_key),
+            session_token: None,
+        }
+    }
+
+    /// Adds the session token of temporary credentials.
+    pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
+        self.session_token = Some(SessionToken::new(token));
+        self
+    }
+
+    /// The secret id, sent in the clear as `q-ak`.
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    /// The secret key.
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.secret_key
+    }
+
+    /// The session token, for temporary credentials.
+    pub fn session_token(&self) -> Option<&SessionToken> {
+        self.session_token.as_ref()
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &self.secret_key)
+            .field("session_token", &self.session_token)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_every_secret() {
+        let creds = Credentials::new("AKIDid", "the-secret-key").with_session_token("the-token");
+        let shown = format!("{creds:?}");
+        assert!(shown.contains("AKIDid"));
+        assert!(!shown.contains("the-secret-key"), "{shown}");
+        assert!(!shown.contains("the-token"), "{shown}");
+        assert_eq!(creds.secret_key().expose(), "the-secret-key");
+        assert_eq!(
+            creds.session_token().map(SessionToken::expose),
+            Some("the-token")
+        );
+    }
+}

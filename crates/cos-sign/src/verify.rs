@@ -1,0 +1,254 @@
+//! `Verifier`: the server half. Checks a signed or presigned request.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use http::header::{self, HeaderMap};
+use http::request::Parts;
+use http::{Method, Uri};
+use subtle::ConstantTimeEq;
+
+use crate::canonical::{Canonical, CanonicalRequest, header_entries, param_entries};
+use crate::encoding::canonical_key;
+use crate::key_time::unix_seconds;
+use crate::signer::{SECURITY_TOKEN, signature_of};
+use crate::{Authorization, AuthorizationError, KeyTime, SecretKey, SigningKey};
+
+/// The clock skew [`Verifier`] allows by default: 15 minutes either side of a time window.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// Why a request's signature was refused. [`VerifyError::code`] gives the COS error code to
+/// answer with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// No `Authorization` header and no presigned query.
+    Missing,
+    /// The authorization is not well formed.
+    Malformed(AuthorizationError),
+    /// No secret key is known for this secret id.
+    UnknownAccessKey {
+        /// The `q-ak` of the request.
+        secret_id: String,
+    },
+    /// The sign time or key time starts after `now` (plus the allowed skew).
+    NotYetValid {
+        /// The window that is not open yet.
+        window: KeyTime,
+        /// The verifier's time, Unix seconds.
+        now: u64,
+    },
+    /// The sign time or key time ended before `now` (minus the allowed skew).
+    Expired {
+        /// The window that has closed.
+        window: KeyTime,
+        /// The verifier's time, Unix seconds.
+        now: u64,
+    },
+    /// The signature is not the one the listed headers and parameters give.
+    SignatureMismatch {
+        /// The `StringToSign` the server computed, for comparing with the client's.
+        string_to_sign: String,
+        /// The `HttpString` the server computed (invalid UTF-8 replaced).
+        http_string: String,
+    },
+}
+
+impl VerifyError {
+    /// The COS error code for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing | Self::Malformed(_) | Self::Expired { .. } => "AccessDenied",
+            Self::UnknownAccessKey { .. } => "InvalidAccessKeyId",
+            Self::NotYetValid { .. } => "RequestTimeTooSkewed",
+            Self::SignatureMismatch { .. } => "SignatureDoesNotMatch",
+        }
+    }
+
+    /// The HTTP status to answer with: 403 for every failure.
+    pub fn status(&self) -> u16 {
+        403
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => f.write_str("the request carries no signature"),
+            Self::Malformed(e) => write!(f, "malformed authorization: {e}"),
+            Self::UnknownAccessKey { secret_id } => {
+                write!(f, "the secret id {secret_id:?} is not known")
+            }
+            Self::NotYetValid { window, now } => {
+                write!(
+                    f,
+                    "the signature is valid from {} but the time is {now}",
+                    window.start()
+                )
+            }
+            Self::Expired { window, now } => {
+                write!(
+                    f,
+                    "the signature expired at {} and the time is {now}",
+                    window.end()
+                )
+            }
+            Self::SignatureMismatch { string_to_sign, .. } => write!(
+                f,
+                "the signature does not match; the server's StringToSign is {string_to_sign:?}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// A request whose signature checked out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Verified {
+    /// The authorization the request carried.
+    pub authorization: Authorization,
+    /// `x-cos-security-token`, from the header or the presigned query, when present.
+    pub session_token: Option<String>,
+    /// Whether the signature came in the query (a presigned URL) rather than a header.
+    pub presigned: bool,
+}
+
+/// Checks request signatures, looking secret keys up by secret id.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use cos_sign::{Credentials, KeyTime, SecretKey, Signer, Verifier, VerifyError};
+/// use http::Request;
+///
+/// let signer = Signer::new(Credentials::new("AKIDexample", "secret"));
+/// let (mut parts, ()) = Request::get("http://127.0.0.1:8080/jobs").body(()).unwrap().into_parts();
+/// signer.sign(&mut parts, KeyTime::new(1_700_000_000, 1_700_003_600).unwrap()).unwrap();
+///
+/// let verifier = Verifier::new(|id: &str| (id == "AKIDexample").then(|| SecretKey::new("secret")));
+/// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_100);
+/// assert!(verifier.verify_parts(&parts, now).is_ok());
+///
+/// parts.uri = "http://127.0.0.1:8080/jobs/other".parse().unwrap();
+/// let err = verifier.verify_parts(&parts, now).unwrap_err();
+/// assert_eq!(err.code(), "SignatureDoesNotMatch");
+/// ```
+pub struct Verifier<L> {
+    lookup: L,
+    clock_skew: Duration,
+}
+
+impl<L> fmt::Debug for Verifier<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("clock_skew", &self.clock_skew)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<L> Verifier<L>
+where
+    L: Fn(&str) -> Option<SecretKey>,
+{
+    /// A verifier that finds secret keys with `lookup` and allows [`DEFAULT_CLOCK_SKEW`].
+    pub fn new(lookup: L) -> Self {
+        Self {
+            lookup,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        }
+    }
+
+    /// Allows `skew` either side of the sign-time and key-time windows.
+    pub fn with_clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew = skew;
+        self
+    }
+
+    /// Verifies a request's head.
+    pub fn verify_parts(&self, parts: &Parts, now: SystemTime) -> Result<Verified, VerifyError> {
+        self.verify(&parts.method, &parts.uri, &parts.headers, now)
+    }
+
+    /// Verifies a request: the `Authorization` header or, without one, a presigned query.
+    pub fn verify(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        now: SystemTime,
+    ) -> Result<Verified, VerifyError> {
+        let (authorization, presigned) = match headers.get(header::AUTHORIZATION) {
+            Some(value) => {
+                let text = value.to_str().map_err(|_| {
+                    VerifyError::Malformed(AuthorizationError::InvalidValue("Authorization"))
+                })?;
+                (
+                    Authorization::parse(text).map_err(VerifyError::Malformed)?,
+                    false,
+                )
+            }
+            None => match uri.query().map(Authorization::from_query).transpose() {
+                Ok(Some(Some(auth))) => (auth, true),
+                Ok(_) => return Err(VerifyError::Missing),
+                Err(e) => return Err(VerifyError::Malformed(e)),
+            },
+        };
+
+        let secret = (self.lookup)(authorization.secret_id()).ok_or_else(|| {
+            VerifyError::UnknownAccessKey {
+                secret_id: authorization.secret_id().to_owned(),
+            }
+        })?;
+
+        let now = unix_seconds(now);
+        let skew = self.clock_skew.as_secs();
+        for window in [authorization.sign_time(), authorization.key_time()] {
+            if now.saturating_add(skew) < window.start() {
+                return Err(VerifyError::NotYetValid { window, now });
+            }
+            if window.end().saturating_add(skew) < now {
+                return Err(VerifyError::Expired { window, now });
+            }
+        }
+
+        let header_keys: Vec<&str> = authorization.header_list().collect();
+        let param_keys: Vec<&str> = authorization.param_list().collect();
+        let canonical = Canonical::new(
+            method,
+            uri,
+            param_entries(uri, |k| param_keys.contains(&k)),
+            header_entries(headers, &[], uri, |n| {
+                header_keys.contains(&&*canonical_key(n.as_str().as_bytes()))
+            }),
+        );
+        let key = SigningKey::derive(&secret, authorization.key_time());
+        let expected = signature_of(&key, &canonical);
+        let given = authorization.signature().as_bytes();
+        // Equal lengths are public knowledge (40 hex digits); the bytes are compared in
+        // constant time.
+        let matches = given.len() == expected.len() && bool::from(given.ct_eq(&expected[..]));
+        if !matches {
+            let debug = CanonicalRequest::from_canonical(&canonical);
+            return Err(VerifyError::SignatureMismatch {
+                string_to_sign: debug.string_to_sign(authorization.key_time()),
+                http_string: debug.http_string_lossy().into_owned(),
+            });
+        }
+
+        let session_token = match headers.get(SECURITY_TOKEN) {
+            Some(v) => Some(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            None if presigned => uri.query().and_then(|q| {
+                crate::encoding::query_pairs(q)
+                    .find(|(k, _)| &**k == SECURITY_TOKEN.as_bytes())
+                    .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+            }),
+            None => None,
+        };
+        Ok(Verified {
+            authorization,
+            session_token,
+            presigned,
+        })
+    }
+}
