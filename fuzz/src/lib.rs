@@ -13,5 +13,8 @@ pub type Target = (&'static str, fn(&[u8]));
 
 /// Every fuzz target of the workspace.
 pub fn targets() -> impl Iterator<Item = Target> {
-    sign::TARGETS.iter().chain(model::TARGETS).copied()
+    sign::TARGETS
+        .iter()
+        .chain(model::TARGETS)
+        .copied()
 }
