@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod model;
+pub mod proto;
 pub mod sign;
 
 /// A fuzz target: its name (the binary in `fuzz_targets/` and the folder in `seeds/`) and its check.
@@ -16,5 +17,6 @@ pub fn targets() -> impl Iterator<Item = Target> {
     sign::TARGETS
         .iter()
         .chain(model::TARGETS)
+        .chain(proto::TARGETS)
         .copied()
 }
