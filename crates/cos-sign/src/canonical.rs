@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use http::header::{self, HeaderMap, HeaderName};
 use http::{Method, Uri};
 
-use crate::encoding::{Sink, canonical_key, decode_path, encode_into, query_pairs};
+use crate::encoding::{Sink, canonical_key, canonical_name, decode_path, encode_into, query_pairs};
 
 /// Which request headers a signature covers.
 ///
@@ -123,7 +123,7 @@ pub(crate) fn header_entries<'a>(
         }
         has_host |= name == header::HOST;
         entries.push(Entry {
-            key: canonical_key(name.as_str().as_bytes()),
+            key: canonical_name(name.as_str()),
             value: Cow::Borrowed(trim_ows(value)),
         });
     }

@@ -30,8 +30,20 @@ impl Sink for String {
     }
 }
 
+/// Which bytes stay bare, as a table: the signing path asks once per byte.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
+        b += 1;
+    }
+    table
+};
+
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
 /// Percent-encodes `bytes` into `sink` with [`COS_ENCODE_SET`]: runs of bare bytes go in whole,
@@ -69,6 +81,19 @@ pub(crate) fn canonical_key(raw: &[u8]) -> Cow<'_, str> {
             return Cow::Borrowed(s);
         }
     }
+    encoded_lowercase(raw)
+}
+
+/// [`canonical_key`] of a header name, which is already a lower-case `str`.
+pub(crate) fn canonical_name(name: &str) -> Cow<'_, str> {
+    if name.bytes().all(is_unreserved) {
+        Cow::Borrowed(name)
+    } else {
+        encoded_lowercase(name.as_bytes())
+    }
+}
+
+fn encoded_lowercase(raw: &[u8]) -> Cow<'static, str> {
     let mut out = String::with_capacity(raw.len() * 3);
     encode_into(&mut out, raw);
     out.make_ascii_lowercase();

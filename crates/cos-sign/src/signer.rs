@@ -19,6 +19,9 @@ use crate::{Authorization, Credentials, KeyTime, SigningKey};
 /// The header (and presigned query parameter) that carries a session token.
 pub const SECURITY_TOKEN: &str = "x-cos-security-token";
 
+/// [`SECURITY_TOKEN`] as a header name, built at compile time.
+const TOKEN_HEADER: HeaderName = HeaderName::from_static(SECURITY_TOKEN);
+
 /// Why a request could not be signed. Nothing of the request was changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -266,7 +269,7 @@ impl Signer {
             }
             _ => None,
         };
-        let token_name = HeaderName::from_static(SECURITY_TOKEN);
+        let token_name = TOKEN_HEADER;
         let value = {
             let mut extra: Vec<(&HeaderName, &[u8])> = Vec::new();
             if let Some(host) = &host {
@@ -404,7 +407,11 @@ fn render_header(
     out.push_str("&q-ak=");
     out.push_str(secret_id);
     out.push_str("&q-sign-time=");
-    sign_time.write_to(out);
+    if sign_time == key.key_time() {
+        out.push_str(key.key_time_text());
+    } else {
+        sign_time.write_to(out);
+    }
     out.push_str("&q-key-time=");
     out.push_str(key.key_time_text());
     out.push_str("&q-header-list=");
@@ -412,7 +419,6 @@ fn render_header(
     out.push_str("&q-url-param-list=");
     write_key_list(out, &canonical.params);
     out.push_str("&q-signature=");
-    for &b in signature {
-        out.push(char::from(b));
-    }
+    // Always lower-case hex, so always UTF-8.
+    out.push_str(std::str::from_utf8(signature).unwrap_or_default());
 }

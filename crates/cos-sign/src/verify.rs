@@ -9,7 +9,7 @@ use http::{Method, Uri};
 use subtle::ConstantTimeEq;
 
 use crate::canonical::{Canonical, CanonicalRequest, header_entries, param_entries};
-use crate::encoding::canonical_key;
+use crate::encoding::canonical_name;
 use crate::key_time::unix_seconds;
 use crate::signer::{SECURITY_TOKEN, signature_of};
 use crate::{Authorization, AuthorizationError, KeyTime, SecretKey, SigningKey};
@@ -219,7 +219,7 @@ where
             uri,
             param_entries(uri, |k| param_keys.contains(&k)),
             header_entries(headers, &[], uri, |n| {
-                header_keys.contains(&&*canonical_key(n.as_str().as_bytes()))
+                header_keys.contains(&&*canonical_name(n.as_str()))
             }),
         );
         let key = SigningKey::derive(&secret, authorization.key_time());
