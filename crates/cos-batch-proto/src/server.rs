@@ -118,7 +118,7 @@ pub fn decode_request(request: &Request<Bytes>) -> Result<IncomingCall, CosError
         Resource::Priority(id) => update_job_priority(id.into_owned(), query),
     }
     .map_err(with_resource)?;
-    check_job_id(&call).map_err(with_resource)?;
+    validate(&call).map_err(with_resource)?;
     Ok(IncomingCall { appid, call })
 }
 
@@ -135,19 +135,19 @@ fn appid(request: &Request<Bytes>) -> Result<String, CosError> {
     }
 }
 
-/// A job id in a path must be 1–64 bytes.
-fn check_job_id(call: &Call) -> Result<(), CosError> {
-    let id = match call {
-        Call::DescribeJob(r) => &r.job_id,
-        Call::DeleteJob(r) => &r.job_id,
-        Call::UpdateJobStatus(r) => &r.job_id,
-        Call::UpdateJobPriority(r) => &r.job_id,
-        Call::CreateJob(_) | Call::ListJobs(_) => return Ok(()),
+/// The documented lengths and ranges of the inputs without a body (job id 1–64 bytes,
+/// `statusUpdateReason` 0–256, ...), from the model's `validate()`: one source of the bounds.
+/// CreateJob's body was validated with its own error codes already.
+fn validate(call: &Call) -> Result<(), CosError> {
+    let checked = match call {
+        Call::CreateJob(_) => Ok(()),
+        Call::DescribeJob(r) => r.validate(),
+        Call::ListJobs(r) => r.validate(),
+        Call::UpdateJobStatus(r) => r.validate(),
+        Call::UpdateJobPriority(r) => r.validate(),
+        Call::DeleteJob(r) => r.validate(),
     };
-    if id.len() > 64 {
-        return Err(CosError::invalid_argument("The job id must be 1-64 bytes"));
-    }
-    Ok(())
+    checked.map_err(|e| CosError::invalid_argument(e.to_string()))
 }
 
 fn create_job(request: &Request<Bytes>) -> Result<Call, CosError> {
@@ -268,11 +268,6 @@ fn update_job_status(job_id: String, query: Option<&str>) -> Result<Call, CosErr
             ));
         }
     };
-    if reason.as_ref().is_some_and(|r| r.len() > 256) {
-        return Err(CosError::invalid_argument(
-            "The statusUpdateReason parameter must be 0-256 bytes",
-        ));
-    }
     let mut input = UpdateJobStatusRequest::new(job_id, requested);
     input.status_update_reason = reason;
     Ok(Call::UpdateJobStatus(input))

@@ -276,6 +276,29 @@ fn the_server_side_answers_as_documented() {
     ))
     .unwrap_err();
     assert_eq!(err.code(), &ErrorCode::InvalidArgument);
+    assert!(
+        err.message().contains("statusUpdateReason"),
+        "{}",
+        err.message()
+    );
+
+    // A job id longer than 64 bytes, on every path that carries one.
+    let long_id = "j".repeat(65);
+    for (method, target) in [
+        ("GET", format!("/jobs/{long_id}")),
+        ("DELETE", format!("/jobs/{long_id}")),
+        (
+            "POST",
+            format!("/jobs/{long_id}/status?requestedJobStatus=Ready"),
+        ),
+        ("POST", format!("/jobs/{long_id}/priority?priority=1")),
+    ] {
+        let err = decode_request(&request(method, &target, Some("1"), b"")).unwrap_err();
+        assert_eq!(err.code(), &ErrorCode::InvalidArgument, "{method} {target}");
+        assert!(err.message().contains("JobId"), "{}", err.message());
+    }
+    let ok = format!("/jobs/{}", "j".repeat(64));
+    assert!(decode_request(&request("GET", &ok, Some("1"), b"")).is_ok());
 }
 
 #[test]
