@@ -280,15 +280,25 @@ proptest! {
     }
 }
 
-#[test]
-fn unknown_key_and_missing_signature_are_typed() {
-    let req = Req {
+/// A bare GET of `segments`, for the example-based tests below.
+fn get(segments: &[&str]) -> Req {
+    Req {
         method: Method::GET,
-        segments: vec!["jobs".into()],
+        segments: segments.iter().map(|s| s.to_string()).collect(),
         params: vec![],
         headers: vec![],
-    };
-    let kt = KeyTime::new(1_700_000_000, 1_700_000_600).unwrap();
+    }
+}
+
+/// The ten-minute window the example-based tests sign for.
+fn ten_minutes() -> KeyTime {
+    KeyTime::new(1_700_000_000, 1_700_000_600).unwrap()
+}
+
+#[test]
+fn unknown_key_and_missing_signature_are_typed() {
+    let req = get(&["jobs"]);
+    let kt = ten_minutes();
     let parts = signed(&req, HeaderPolicy::Default, kt);
     let nobody = Verifier::new(|_: &str| None);
     let err = nobody.verify_parts(&parts, inside(kt)).unwrap_err();
@@ -302,13 +312,8 @@ fn unknown_key_and_missing_signature_are_typed() {
 
 #[test]
 fn mismatch_reports_the_server_string_to_sign_and_no_secret() {
-    let req = Req {
-        method: Method::GET,
-        segments: vec!["jobs".into()],
-        params: vec![],
-        headers: vec![],
-    };
-    let kt = KeyTime::new(1_700_000_000, 1_700_000_600).unwrap();
+    let req = get(&["jobs"]);
+    let kt = ten_minutes();
     let mut parts = signed(&req, HeaderPolicy::Default, kt);
     parts.method = Method::DELETE;
     let err = verifier().verify_parts(&parts, inside(kt)).unwrap_err();
@@ -326,13 +331,8 @@ fn mismatch_reports_the_server_string_to_sign_and_no_secret() {
 
 #[test]
 fn clock_skew_widens_the_window() {
-    let req = Req {
-        method: Method::GET,
-        segments: vec![],
-        params: vec![],
-        headers: vec![],
-    };
-    let kt = KeyTime::new(1_700_000_000, 1_700_000_600).unwrap();
+    let req = get(&[]);
+    let kt = ten_minutes();
     let parts = signed(&req, HeaderPolicy::Default, kt);
     let early = UNIX_EPOCH + Duration::from_secs(1_700_000_000 - 300);
     assert!(verifier().verify_parts(&parts, early).is_err());
@@ -342,13 +342,8 @@ fn clock_skew_widens_the_window() {
 
 #[test]
 fn a_failed_sign_leaves_the_request_untouched() {
-    let req = Req {
-        method: Method::GET,
-        segments: vec![],
-        params: vec![],
-        headers: vec![],
-    };
-    let kt = KeyTime::new(1_700_000_000, 1_700_000_600).unwrap();
+    let req = get(&[]);
+    let kt = ten_minutes();
     for bad in [
         Signer::new(Credentials::new("", KEY)),
         Signer::new(Credentials::new("AKID&x", KEY)),
@@ -363,12 +358,7 @@ fn a_failed_sign_leaves_the_request_untouched() {
 
 #[test]
 fn sign_time_may_differ_from_key_time() {
-    let req = Req {
-        method: Method::GET,
-        segments: vec![],
-        params: vec![],
-        headers: vec![],
-    };
+    let req = get(&[]);
     let key_time = KeyTime::new(1_700_000_000, 1_700_003_600).unwrap();
     let sign_time = KeyTime::new(1_700_001_000, 1_700_001_600).unwrap();
     let mut parts = req.parts();
