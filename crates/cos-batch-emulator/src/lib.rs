@@ -1,0 +1,146 @@
+//! A local control plane for the Tencent Cloud COS Batch Operations API that really runs jobs:
+//! try batch jobs, test clients and run CI without a cloud account.
+//!
+//! - Serves the six operations of the API (CreateJob, DescribeJob, ListJobs, UpdateJobStatus,
+//!   UpdateJobPriority, DeleteJob) over HTTP/1.1 on a loopback address (`127.0.0.1:0` by
+//!   default), through `cos-batch-proto`'s server side. Every request's signature is verified
+//!   with `cos-sign` (header or presigned form) against the configured [`Account`]s.
+//! - Buckets are directories under a data directory, `{data}/{bucket}-{appid}/{key}`; ARNs
+//!   (`qcs::cos:{region}:uid/{appid}:{bucket}/{key}` or `qcs::cos:{region}::{bucket}/{key}`)
+//!   map to them. Keys that could leave their bucket fail their task ([`ObjectPath`]).
+//!   Object metadata (tags, headers, ACL, storage class, restore state) lives in sidecars under
+//!   `{data}/.cos-meta/` ([`ObjectMeta`]).
+//! - Jobs go through the whole lifecycle (`New → Preparing → Suspended → Ready → Active →
+//!   Complete`, with `Pausing`/`Paused`, `Cancelling`/`Cancelled`, `Failing`/`Failed`), run
+//!   their tasks with a configurable number of workers, keep live progress counters, and write
+//!   their completion report into the report bucket as they end.
+//! - With a state directory, jobs survive a restart: an active job resumes without running its
+//!   finished tasks again.
+//! - Faults can be injected ([`Faults`]): a share of requests answered 500 or 503, delayed, or
+//!   (for CreateJob) cut off after the job was made.
+//!
+//! Decisions where the API is silent: a job that has ended is `NoSuchJob` to UpdateJobStatus
+//! and UpdateJobPriority; DeleteJob deletes only jobs that have ended (`InvalidRequest`
+//! otherwise); the job limit counts an account's jobs that have not ended; `TooManyJobs` is a
+//! 500; the ARN's region is not checked; manifest keys are percent-decoded (`+` stays `+`).
+//!
+//! # Example
+//! ```
+//! use std::time::Duration;
+//! use cos_batch_emulator::{Account, Config, Emulator};
+//! use cos_batch_model::*;
+//! use cos_batch_proto::{CreateJob, DescribeJob, Endpoint};
+//! use cos_sign::{KeyTime, Signer};
+//! use http_body_util::{BodyExt, Full};
+//!
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let data = tempfile::tempdir()?;
+//! let emulator = Emulator::start(Config::new(data.path())).await?;
+//! let account = Account::demo();
+//! let appid = account.appid.as_str();
+//!
+//! // Two objects, a manifest that lists them, and a bucket for the report.
+//! emulator.put_object("photos", appid, "2024/cat.jpg", b"meow")?;
+//! emulator.put_object("photos", appid, "2024/dog.jpg", b"woof")?;
+//! let etag = emulator.put_object(
+//!     "photos",
+//!     appid,
+//!     "manifest.csv",
+//!     b"photos-1250000000,2024/cat.jpg\nphotos-1250000000,2024/dog.jpg\n",
+//! )?;
+//! emulator.create_bucket("reports", appid)?;
+//!
+//! // A job that tags both objects.
+//! let request = CreateJobRequest::new(
+//!     "token-1",
+//!     Manifest::new(
+//!         ManifestLocation::new(emulator.object_arn("photos", appid, "manifest.csv"), etag),
+//!         ManifestSpec::new(
+//!             ManifestFormat::CosBatchOperationsCsvV1,
+//!             vec![ManifestField::Bucket, ManifestField::Key],
+//!         ),
+//!     ),
+//!     Operation::PutObjectTagging(PutObjectTagging::new(vec![Tag::new("pet", "yes")])),
+//!     10,
+//!     Report::new(emulator.bucket_arn("reports", appid), true, ReportScope::AllTasks),
+//!     "qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole",
+//! );
+//! let endpoint = emulator.endpoint(&account);
+//! let signer = Signer::new(account.credentials());
+//! let job_id = send::<CreateJob>(&signer, &endpoint, &request).await?.job_id.unwrap();
+//!
+//! // Poll until the job ends.
+//! let job = loop {
+//!     let describe = DescribeJobRequest::new(job_id.as_str());
+//!     let job = send::<DescribeJob>(&signer, &endpoint, &describe).await?.job.unwrap();
+//!     if job.status.as_ref().is_some_and(JobStatus::is_terminal) {
+//!         break job;
+//!     }
+//!     tokio::time::sleep(Duration::from_millis(20)).await;
+//! };
+//! assert_eq!(job.status, Some(JobStatus::Complete));
+//! assert_eq!(job.progress_summary.unwrap().number_of_tasks_succeeded, Some(2));
+//! assert_eq!(emulator.object_meta("photos", appid, "2024/cat.jpg")?.tags["pet"], "yes");
+//! let report = data.path().join(format!("reports-1250000000/job-{job_id}/results/succeeded.csv"));
+//! assert_eq!(
+//!     std::fs::read_to_string(report)?,
+//!     "photos-1250000000,2024/cat.jpg,,succeeded,,200,Successful\n\
+//!      photos-1250000000,2024/dog.jpg,,succeeded,,200,Successful\n"
+//! );
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//!
+//! /// Signs and sends one operation on a new connection.
+//! async fn send<O: cos_batch_proto::Operation>(
+//!     signer: &Signer,
+//!     endpoint: &Endpoint,
+//!     input: &O::Input,
+//! ) -> Result<O::Output, Box<dyn std::error::Error>> {
+//!     let (mut parts, body) = O::encode(input, endpoint)?.into_parts();
+//!     signer.sign(&mut parts, KeyTime::now(Duration::from_secs(600)))?;
+//!     let stream = tokio::net::TcpStream::connect(endpoint.authority()).await?;
+//!     let io = hyper_util::rt::TokioIo::new(stream);
+//!     let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await?;
+//!     tokio::spawn(connection);
+//!     let response = sender
+//!         .send_request(http::Request::from_parts(parts, Full::new(body)))
+//!         .await?;
+//!     let (head, body) = response.into_parts();
+//!     let body = body.collect().await?.to_bytes();
+//!     Ok(O::decode(head.status, &head.headers, &body)?)
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod account;
+mod arn;
+mod config;
+mod core;
+mod faults;
+mod job;
+mod manifest;
+mod object_meta;
+mod object_path;
+mod persist;
+mod report;
+mod scheduler;
+mod server;
+mod service;
+mod task;
+
+pub use account::Account;
+pub use config::{
+    Config, DEFAULT_ACTIVE_JOBS, DEFAULT_JOB_LIMIT, DEFAULT_REGION, DEFAULT_WORKERS, Faults,
+};
+pub use object_meta::{AclGrant, ObjectAcl, ObjectHeaders, ObjectMeta, RestoreState};
+pub use object_path::{
+    MAX_KEY_LEN, MAX_SEGMENT_LEN, META_DIR, ObjectPath, PathError, bucket_dir_name, check_key,
+};
+pub use server::{Emulator, EmulatorHandle, StartError, run_until};

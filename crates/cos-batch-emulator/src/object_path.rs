@@ -1,0 +1,391 @@
+//! Where buckets and objects live on disk, and the one place keys become paths.
+//!
+//! Layout under the data directory:
+//! - `{data}/{bucket}-{appid}/{key}`: the object's bytes (a key's `/` are directories);
+//! - `{data}/.cos-meta/{bucket}-{appid}/{h[0..2]}/{h}.json` with `h` the MD5 hex of the key: the
+//!   object's sidecar (tags, metadata, ACL, storage class, restore state; see
+//!   [`ObjectMeta`](crate::ObjectMeta)). Bucket names cannot start with `.`, so the sidecar tree
+//!   never collides with a bucket, and sidecar names are hashes, so they never collide with keys.
+//!
+//! A key is accepted only if it cannot name anything outside its bucket directory: no `.` or
+//! `..` segment, no empty segment (`a//b`, a leading or trailing `/`), no NUL, backslash or
+//! control character, and no percent-encoded `.`, `/`, `\` or NUL left after decoding.
+
+use std::fmt;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use md5::{Digest, Md5};
+
+/// The directory under the data directory that holds the sidecars.
+pub const META_DIR: &str = ".cos-meta";
+/// The longest key accepted, in bytes.
+pub const MAX_KEY_LEN: usize = 1024;
+/// The longest key segment (between two `/`) accepted, in bytes: a file name.
+pub const MAX_SEGMENT_LEN: usize = 255;
+
+/// Why a bucket or key was refused: it could reach outside its bucket directory, or cannot be
+/// stored as a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PathError {
+    /// The bucket name is not lower-case ASCII letters, digits and inner `-`.
+    InvalidBucket,
+    /// The APPID is not 1–64 ASCII letters or digits.
+    InvalidAppId,
+    /// The key is empty.
+    EmptyKey,
+    /// The key is longer than [`MAX_KEY_LEN`] or a segment longer than [`MAX_SEGMENT_LEN`].
+    TooLong,
+    /// The key holds a NUL byte.
+    Nul,
+    /// The key holds a backslash.
+    Backslash,
+    /// The key holds a control character.
+    ControlCharacter,
+    /// The key starts with `/`.
+    Absolute,
+    /// The key has a `.` or `..` segment.
+    DotSegment,
+    /// The key has an empty segment (`a//b`, or a trailing `/`).
+    EmptySegment,
+    /// The key still holds a percent-encoded `.`, `/`, `\` or NUL (`%2e`, `%2f`, `%5c`, `%00`).
+    EncodedSeparator,
+    /// A directory or file on the way is a symbolic link.
+    Symlink,
+}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InvalidBucket => {
+                "the bucket name must be lower-case ASCII letters, digits and inner '-'"
+            }
+            Self::InvalidAppId => "the APPID must be 1-64 ASCII letters or digits",
+            Self::EmptyKey => "the object key is empty",
+            Self::TooLong => "the object key or one of its segments is too long",
+            Self::Nul => "the object key holds a NUL byte",
+            Self::Backslash => "the object key holds a backslash",
+            Self::ControlCharacter => "the object key holds a control character",
+            Self::Absolute => "the object key starts with '/'",
+            Self::DotSegment => "the object key has a '.' or '..' segment",
+            Self::EmptySegment => "the object key has an empty segment",
+            Self::EncodedSeparator => {
+                "the object key holds a percent-encoded '.', '/', '\\' or NUL"
+            }
+            Self::Symlink => "the object path goes through a symbolic link",
+        })
+    }
+}
+
+impl std::error::Error for PathError {}
+
+/// The directory name of a bucket: `bucket` when it already ends with `-{appid}`, else
+/// `{bucket}-{appid}`.
+///
+/// ```
+/// use cos_batch_emulator::{bucket_dir_name, PathError};
+/// assert_eq!(bucket_dir_name("photos", "1250000000").unwrap(), "photos-1250000000");
+/// assert_eq!(bucket_dir_name("photos-1250000000", "1250000000").unwrap(), "photos-1250000000");
+/// assert_eq!(bucket_dir_name("../x", "1250000000"), Err(PathError::InvalidBucket));
+/// ```
+pub fn bucket_dir_name(bucket: &str, appid: &str) -> Result<String, PathError> {
+    if appid.is_empty() || appid.len() > 64 || !appid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(PathError::InvalidAppId);
+    }
+    let valid = !bucket.is_empty()
+        && bucket.len() <= 128
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-');
+    if !valid {
+        return Err(PathError::InvalidBucket);
+    }
+    let suffix_len = appid.len() + 1;
+    let has_suffix = bucket.len() > suffix_len
+        && bucket.ends_with(appid)
+        && bucket.as_bytes()[bucket.len() - suffix_len] == b'-';
+    if has_suffix {
+        Ok(bucket.to_owned())
+    } else {
+        Ok(format!("{bucket}-{appid}"))
+    }
+}
+
+/// Checks that `key` names a file inside its bucket directory (see the module docs).
+///
+/// ```
+/// use cos_batch_emulator::{check_key, PathError};
+/// assert!(check_key("photos/2024/cat.jpg").is_ok());
+/// assert_eq!(check_key("../../etc/passwd"), Err(PathError::DotSegment));
+/// assert_eq!(check_key("/etc/passwd"), Err(PathError::Absolute));
+/// assert_eq!(check_key("%2e%2e/x"), Err(PathError::EncodedSeparator));
+/// ```
+pub fn check_key(key: &str) -> Result<(), PathError> {
+    if key.is_empty() {
+        return Err(PathError::EmptyKey);
+    }
+    if key.len() > MAX_KEY_LEN {
+        return Err(PathError::TooLong);
+    }
+    if key.contains('\0') {
+        return Err(PathError::Nul);
+    }
+    if key.contains('\\') {
+        return Err(PathError::Backslash);
+    }
+    if key.chars().any(char::is_control) {
+        return Err(PathError::ControlCharacter);
+    }
+    if key.starts_with('/') {
+        return Err(PathError::Absolute);
+    }
+    let lower = key.to_ascii_lowercase();
+    if ["%2e", "%2f", "%5c", "%00"]
+        .iter()
+        .any(|e| lower.contains(e))
+    {
+        return Err(PathError::EncodedSeparator);
+    }
+    for segment in key.split('/') {
+        match segment {
+            "" => return Err(PathError::EmptySegment),
+            "." | ".." => return Err(PathError::DotSegment),
+            s if s.len() > MAX_SEGMENT_LEN => return Err(PathError::TooLong),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// An object's place on disk: a checked bucket and key, and the paths they map to.
+///
+/// ```
+/// use std::path::Path;
+/// use cos_batch_emulator::{ObjectPath, PathError};
+///
+/// let p = ObjectPath::resolve(Path::new("/data"), "photos", "1250000000", "2024/cat.jpg").unwrap();
+/// assert_eq!(p.path(), Path::new("/data/photos-1250000000/2024/cat.jpg"));
+/// assert_eq!(p.bucket(), "photos-1250000000");
+///
+/// let err = ObjectPath::resolve(Path::new("/data"), "photos", "1250000000", "a/../../b").unwrap_err();
+/// assert_eq!(err, PathError::DotSegment);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectPath {
+    bucket: String,
+    key: String,
+    bucket_dir: PathBuf,
+    path: PathBuf,
+}
+
+impl ObjectPath {
+    /// Maps `bucket` (with or without its `-{appid}` suffix) and `key` under `data_dir`, or
+    /// refuses them.
+    pub fn resolve(
+        data_dir: &Path,
+        bucket: &str,
+        appid: &str,
+        key: &str,
+    ) -> Result<Self, PathError> {
+        let bucket = bucket_dir_name(bucket, appid)?;
+        check_key(key)?;
+        let bucket_dir = data_dir.join(&bucket);
+        let mut path = bucket_dir.clone();
+        for segment in key.split('/') {
+            path.push(segment);
+        }
+        // Defence in depth: nothing but plain names below the bucket directory.
+        let below = path
+            .strip_prefix(&bucket_dir)
+            .map_err(|_| PathError::DotSegment)?;
+        if !below
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return Err(PathError::DotSegment);
+        }
+        Ok(Self {
+            bucket,
+            key: key.to_owned(),
+            bucket_dir,
+            path,
+        })
+    }
+
+    /// The bucket's full name (`name-appid`), its directory name.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// The key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The bucket directory.
+    pub fn bucket_dir(&self) -> &Path {
+        &self.bucket_dir
+    }
+
+    /// The object's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The object's sidecar file under `{data}/.cos-meta`.
+    pub fn meta_path(&self, data_dir: &Path) -> PathBuf {
+        let hash = md5_hex(self.key.as_bytes());
+        let mut path = data_dir.join(META_DIR);
+        path.push(&self.bucket);
+        path.push(&hash[..2]);
+        path.push(format!("{hash}.json"));
+        path
+    }
+
+    /// Fails with [`PathError::Symlink`] when the bucket directory, or anything below it on the
+    /// way to the object (the object included), is a symbolic link. Parts that do not exist yet
+    /// are fine.
+    pub(crate) fn check_no_symlinks(&self) -> Result<(), PathError> {
+        let mut at = self.bucket_dir.clone();
+        let below = self
+            .path
+            .strip_prefix(&self.bucket_dir)
+            .unwrap_or(&self.path);
+        let mut parts = below.components();
+        loop {
+            match std::fs::symlink_metadata(&at) {
+                Ok(m) if m.file_type().is_symlink() => return Err(PathError::Symlink),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                // Anything else shows up when the file is used.
+                Err(_) => return Ok(()),
+            }
+            match parts.next() {
+                Some(c) => at.push(c),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Lower-case hex MD5 of `bytes`.
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
+    let digest = Md5::digest(bytes);
+    let mut out = String::with_capacity(32);
+    for b in digest.iter() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn escapes_are_refused() {
+        let data = Path::new("/data");
+        for (key, err) in [
+            ("../../etc/passwd", PathError::DotSegment),
+            ("/etc/passwd", PathError::Absolute),
+            ("a/../../b", PathError::DotSegment),
+            ("%2e%2e/x", PathError::EncodedSeparator),
+            ("a%2Fb", PathError::EncodedSeparator),
+            ("a%5c..", PathError::EncodedSeparator),
+            ("a\0b", PathError::Nul),
+            ("a\\..\\b", PathError::Backslash),
+            ("a//b", PathError::EmptySegment),
+            ("a/", PathError::EmptySegment),
+            ("./a", PathError::DotSegment),
+            ("..", PathError::DotSegment),
+            ("", PathError::EmptyKey),
+            ("a\nb", PathError::ControlCharacter),
+        ] {
+            assert_eq!(
+                ObjectPath::resolve(data, "b", "1250000000", key),
+                Err(err),
+                "{key:?}"
+            );
+        }
+        assert_eq!(
+            ObjectPath::resolve(data, "b", "1250000000", &"x".repeat(256)),
+            Err(PathError::TooLong)
+        );
+    }
+
+    #[test]
+    fn ordinary_keys_are_accepted() {
+        let data = Path::new("/data");
+        for key in [
+            "a",
+            "a/b/c.txt",
+            "...",
+            "a..b",
+            "spaces and (parens)",
+            "腾讯云/对象",
+            "100%",
+            "a%20b",
+        ] {
+            let p = ObjectPath::resolve(data, "b-1250000000", "1250000000", key).unwrap();
+            assert!(p.path().starts_with("/data/b-1250000000/"), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn bucket_names() {
+        assert_eq!(bucket_dir_name("b", "125").unwrap(), "b-125");
+        assert_eq!(bucket_dir_name("b-125", "125").unwrap(), "b-125");
+        assert_eq!(bucket_dir_name("x-1125", "125").unwrap(), "x-1125-125");
+        for bad in ["", "B", "a/b", "..", ".cos-meta", "a_b", "-a", "a-"] {
+            assert!(bucket_dir_name(bad, "125").is_err(), "{bad:?}");
+        }
+        assert_eq!(bucket_dir_name("b", "1/2"), Err(PathError::InvalidAppId));
+        assert_eq!(bucket_dir_name("b", ""), Err(PathError::InvalidAppId));
+    }
+
+    #[test]
+    fn sidecars_live_apart_from_buckets() {
+        let p = ObjectPath::resolve(Path::new("/data"), "b", "1", "k").unwrap();
+        let meta = p.meta_path(Path::new("/data"));
+        assert!(meta.starts_with("/data/.cos-meta/b-1/"));
+        assert!(!meta.starts_with(p.bucket_dir()));
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+    }
+
+    #[test]
+    fn symlinks_on_the_way_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("b-1")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("b-1/link")).unwrap();
+        let p = ObjectPath::resolve(dir.path(), "b", "1", "link/passwd").unwrap();
+        assert_eq!(p.check_no_symlinks(), Err(PathError::Symlink));
+        let fine = ObjectPath::resolve(dir.path(), "b", "1", "dir/new/file").unwrap();
+        assert_eq!(fine.check_no_symlinks(), Ok(()));
+    }
+
+    proptest! {
+        /// No accepted key resolves outside its bucket directory.
+        #[test]
+        fn accepted_keys_stay_inside(key in "[a./\\\\%25eEfF0\\x00c\\- ]{0,24}") {
+            let data = Path::new("/data");
+            if let Ok(p) = ObjectPath::resolve(data, "b", "1250000000", &key) {
+                let below = p.path().strip_prefix("/data/b-1250000000").unwrap();
+                prop_assert!(below.components().count() >= 1);
+                prop_assert!(below.components().all(|c| matches!(c, Component::Normal(_))));
+            }
+        }
+
+        #[test]
+        fn any_text_is_checked_without_panicking(key in "\\PC{0,64}", bucket in "\\PC{0,16}") {
+            let _ = ObjectPath::resolve(Path::new("/d"), &bucket, "1", &key);
+        }
+    }
+}
