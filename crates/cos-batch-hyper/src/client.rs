@@ -1,0 +1,549 @@
+//! `Client`: one async method per operation over a pooled HTTP client, each call signed afresh
+//! per attempt, retried within a policy and bounded by timeouts.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use cos_batch_model::{
+    CreateJobRequest, CreateJobResult, DeleteJobRequest, DeleteJobResult, DescribeJobRequest,
+    DescribeJobResult, ErrorCode, JobListEntry, ListJobsRequest, ListJobsResult,
+    UpdateJobPriorityRequest, UpdateJobPriorityResult, UpdateJobStatusRequest,
+    UpdateJobStatusResult,
+};
+use cos_batch_proto::{
+    CosError, CreateJob, DeleteJob, DescribeJob, EncodeError, Endpoint, ListJobs, Operation,
+    REQUEST_ID, UpdateJobPriority, UpdateJobStatus, ensure_client_token, next_page,
+};
+use cos_sign::SignError;
+use http::header::USER_AGENT;
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, Request};
+use http_body_util::Full;
+use tokio::time::Instant;
+use tracing::{Instrument, Span};
+
+use crate::builder::ClientBuilder;
+use crate::clock::{Clock, key_times};
+use crate::credentials::CredentialsError;
+use crate::error::{Error, TransportError};
+use crate::retry::RetryPolicy;
+use crate::signing::SignerSource;
+use crate::transport::{self, HttpClient};
+
+/// How far before the call's start (by the service's clock, as the client knows it) a job
+/// found while recovering a CreateJob may have been created: the clock skew the service
+/// allows either way.
+const CREATION_TIME_SLACK: Duration = cos_sign::DEFAULT_CLOCK_SKEW;
+
+/// A client of the batch API of one account. Cheap to clone (clones share the connection
+/// pool, the credentials cache and the clock offset); `Send + Sync`.
+///
+/// Its `Debug` shows the endpoint, the secret id and the settings, never a secret key or
+/// session token.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// What clones of a client share.
+pub(crate) struct Inner {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) http: HttpClient,
+    pub(crate) signer: SignerSource,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) overall_timeout: Option<Duration>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) max_response_body: usize,
+    pub(crate) clock: Clock,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("endpoint", &inner.endpoint)
+            .field("credentials", &inner.signer)
+            .field("retry", &inner.retry)
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("overall_timeout", &inner.overall_timeout)
+            .field("clock_offset_secs", &inner.clock.offset_secs())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The outcome of sending one call's request, with the number of attempts made.
+struct Sent<T> {
+    result: Result<T, Error>,
+    attempts: u32,
+}
+
+/// A failed attempt, with the response headers when the service answered with an error
+/// (a `RequestTimeTooSkewed` needs its `Date`).
+struct Failure {
+    error: Error,
+    headers: Option<HeaderMap>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self {
+            error,
+            headers: None,
+        }
+    }
+}
+
+impl From<TransportError> for Failure {
+    fn from(error: TransportError) -> Self {
+        Error::Transport(error).into()
+    }
+}
+
+/// The span of one call. Its fields never include a header value other than the request id.
+fn call_span(operation: &'static str) -> Span {
+    tracing::info_span!(
+        "cos_batch",
+        operation,
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    )
+}
+
+/// A signing failure: the credentials' fault, or a request that cannot be signed.
+fn sign_failure(e: SignError) -> Error {
+    match e {
+        SignError::InvalidSecretId | SignError::InvalidSessionToken => {
+            Error::Credentials(CredentialsError::unusable(e))
+        }
+        other => Error::Invalid(EncodeError::Http(other.to_string())),
+    }
+}
+
+fn unix_seconds(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The endpoint requests go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The correction applied to the local clock, in seconds (service time minus local
+    /// time), learnt from the `Date` of a `RequestTimeTooSkewed` answer; 0 until then.
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.inner.clock.offset_secs()
+    }
+
+    /// CreateJob: `POST /jobs`. Returns the new job's id.
+    ///
+    /// An empty `ClientRequestToken` is filled with a UUID once, before the first attempt;
+    /// every attempt sends the same body. When a retry meets the service's "Duplicate request"
+    /// (an earlier attempt created the job but its response was lost), the client finds the
+    /// job that carries this call's token — ListJobs over all pages, then DescribeJob of the
+    /// jobs created since the call started (less the clock-skew allowance), newest first — and
+    /// returns its id. If none is found, the duplicate error is returned: the client never
+    /// creates a second job. A "Duplicate request" on the first attempt (a token the caller
+    /// used before) is returned as is.
+    ///
+    /// If the overall timeout ends the call after an attempt was sent, a job may exist: set
+    /// your own `ClientRequestToken` to be able to call again safely (a second call with the
+    /// same token is answered "Duplicate request" on its first attempt).
+    pub async fn create_job(&self, mut input: CreateJobRequest) -> Result<CreateJobResult, Error> {
+        let token = ensure_client_token(&mut input).to_owned();
+        let request = CreateJob::encode(&input, &self.inner.endpoint)?;
+        let span = call_span(CreateJob::NAME);
+        let deadline = self.deadline();
+        let since = self.inner.clock.now();
+        let call = async {
+            let sent = self.send::<CreateJob>(request, &span, deadline).await;
+            match sent.result {
+                Err(Error::Service(e)) if e.is_duplicate_request() && sent.attempts > 1 => {
+                    self.recover_created_job(&token, since, e, deadline).await
+                }
+                other => other,
+            }
+        };
+        call.instrument(span.clone()).await
+    }
+
+    /// DescribeJob: `GET /jobs/{JobId}`.
+    pub async fn describe_job(
+        &self,
+        input: DescribeJobRequest,
+    ) -> Result<DescribeJobResult, Error> {
+        self.call::<DescribeJob>(&input).await
+    }
+
+    /// ListJobs: `GET /jobs`, one page. See [`Client::list_jobs_stream`] for all of them.
+    pub async fn list_jobs(&self, input: ListJobsRequest) -> Result<ListJobsResult, Error> {
+        self.call::<ListJobs>(&input).await
+    }
+
+    /// Every job ListJobs gives, page after page, with the filters and page size of `input`
+    /// (starting from its `next_token`, if any). An error ends the stream after it is
+    /// yielded; each page is a call of its own (with its own retries and timeouts).
+    ///
+    /// ```no_run
+    /// # async fn f(client: cos_batch_hyper::Client) -> Result<(), cos_batch_hyper::Error> {
+    /// use futures_util::StreamExt;
+    /// use cos_batch_hyper::model::{JobStatus, ListJobsRequest};
+    ///
+    /// let mut input = ListJobsRequest::new();
+    /// input.job_statuses = vec![JobStatus::Active];
+    /// let mut jobs = std::pin::pin!(client.list_jobs_stream(input));
+    /// while let Some(job) = jobs.next().await {
+    ///     println!("{:?}", job?.job_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_jobs_stream(
+        &self,
+        input: ListJobsRequest,
+    ) -> impl futures_core::Stream<Item = Result<JobListEntry, Error>> + Send + 'static {
+        enum Pages {
+            Fetch(ListJobsRequest),
+            Drain(VecDeque<JobListEntry>, Option<ListJobsRequest>),
+            Done,
+        }
+        let client = self.clone();
+        futures_util::stream::unfold(
+            (client, Pages::Fetch(input)),
+            |(client, mut pages)| async move {
+                loop {
+                    pages = match pages {
+                        Pages::Drain(mut jobs, next) => match jobs.pop_front() {
+                            Some(job) => {
+                                return Some((Ok(job), (client, Pages::Drain(jobs, next))));
+                            }
+                            None => match next {
+                                Some(request) => Pages::Fetch(request),
+                                None => return None,
+                            },
+                        },
+                        Pages::Fetch(request) => match client.list_jobs(request.clone()).await {
+                            Ok(page) => {
+                                let next = next_page(&request, &page);
+                                Pages::Drain(page.jobs.into(), next)
+                            }
+                            Err(e) => return Some((Err(e), (client, Pages::Done))),
+                        },
+                        Pages::Done => return None,
+                    };
+                }
+            },
+        )
+    }
+
+    /// UpdateJobStatus: `POST /jobs/{JobId}/status`.
+    ///
+    /// Retried like the other operations: asking twice for the same target status leaves the
+    /// job where asking once does. A retry after a lost response may however meet the
+    /// service's `InvalidRequest` for a change it already made (a suspended job asked to be
+    /// `Ready` twice, a cancel that completed meanwhile); that error is returned as is.
+    pub async fn update_job_status(
+        &self,
+        input: UpdateJobStatusRequest,
+    ) -> Result<UpdateJobStatusResult, Error> {
+        self.call::<UpdateJobStatus>(&input).await
+    }
+
+    /// UpdateJobPriority: `POST /jobs/{JobId}/priority`. Setting the same priority twice is
+    /// harmless, so it is retried like a read.
+    pub async fn update_job_priority(
+        &self,
+        input: UpdateJobPriorityRequest,
+    ) -> Result<UpdateJobPriorityResult, Error> {
+        self.call::<UpdateJobPriority>(&input).await
+    }
+
+    /// DeleteJob (undocumented, after the Go SDK): `DELETE /jobs/{JobId}`.
+    pub async fn delete_job(&self, input: DeleteJobRequest) -> Result<DeleteJobResult, Error> {
+        self.call::<DeleteJob>(&input).await
+    }
+
+    /// Encodes (validating: an invalid input sends nothing), then sends with retries, all
+    /// within the overall timeout and one span.
+    async fn call<O: Operation>(&self, input: &O::Input) -> Result<O::Output, Error> {
+        self.call_until::<O>(input, self.deadline()).await
+    }
+
+    /// [`Client::call`] with the deadline of an enclosing call.
+    async fn call_until<O: Operation>(
+        &self,
+        input: &O::Input,
+        deadline: Option<Instant>,
+    ) -> Result<O::Output, Error> {
+        let request = O::encode(input, &self.inner.endpoint)?;
+        let span = call_span(O::NAME);
+        let call = async { self.send::<O>(request, &span, deadline).await.result };
+        call.instrument(span.clone()).await
+    }
+
+    /// When a call starting now must be done by: now plus the overall timeout.
+    fn deadline(&self) -> Option<Instant> {
+        self.inner.overall_timeout.map(|d| Instant::now() + d)
+    }
+
+    /// Sends `request` until it succeeds, fails for good, or the retry policy says stop.
+    async fn send<O: Operation>(
+        &self,
+        request: Request<Bytes>,
+        span: &Span,
+        deadline: Option<Instant>,
+    ) -> Sent<O::Output> {
+        let started = Instant::now();
+        let policy = &self.inner.retry;
+        let (head, body) = request.into_parts();
+        let mut sent = 0u32;
+        // Attempts counted against the policy (the skew correction's retry is not).
+        let mut counted = 0u32;
+        let mut skew_corrected = false;
+        loop {
+            sent += 1;
+            counted += 1;
+            span.record("attempt", sent);
+            let failure = match self.attempt::<O>(&head, &body, span, deadline).await {
+                Ok(output) => {
+                    return Sent {
+                        result: Ok(output),
+                        attempts: sent,
+                    };
+                }
+                Err(failure) => failure,
+            };
+            let give_up = |error| Sent {
+                result: Err(error),
+                attempts: sent,
+            };
+            if !skew_corrected && is_skew(&failure.error) {
+                let offset = failure
+                    .headers
+                    .as_ref()
+                    .and_then(|h| self.inner.clock.correct_from(h, SystemTime::now()));
+                if let Some(offset) = offset {
+                    tracing::warn!(
+                        offset_secs = offset,
+                        "RequestTimeTooSkewed: clock offset corrected from the response Date; retrying"
+                    );
+                    skew_corrected = true;
+                    counted -= 1;
+                    continue;
+                }
+            }
+            if !failure.error.is_retryable() || counted >= policy.max_attempts() {
+                return give_up(failure.error);
+            }
+            let delay = policy.backoff(counted - 1);
+            let too_late = policy
+                .max_elapsed()
+                .is_some_and(|max| started.elapsed().saturating_add(delay) > max)
+                || deadline.is_some_and(|d| Instant::now() + delay >= d);
+            if too_late {
+                return give_up(failure.error);
+            }
+            tracing::debug!(
+                error = %failure.error,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt: get credentials, sign afresh, send, read the whole response (all within
+    /// the attempt timeout and the call's deadline, whichever ends first), decode.
+    async fn attempt<O: Operation>(
+        &self,
+        head: &Parts,
+        body: &Bytes,
+        span: &Span,
+        deadline: Option<Instant>,
+    ) -> Result<O::Output, Failure> {
+        let inner = &*self.inner;
+        let exchange = async {
+            let signer = inner.signer.signer().await.map_err(Error::Credentials)?;
+            let mut request = Request::new(Full::new(body.clone()));
+            *request.method_mut() = head.method.clone();
+            *request.uri_mut() = head.uri.clone();
+            *request.headers_mut() = head.headers.clone();
+            let (mut parts, body) = request.into_parts();
+            let (sign_time, key_time) = key_times(inner.clock.now());
+            signer
+                .sign_at(&mut parts, sign_time, key_time)
+                .map_err(sign_failure)?;
+            parts.headers.insert(USER_AGENT, inner.user_agent.clone());
+            let request = Request::from_parts(parts, body);
+            transport::exchange(&inner.http, request, inner.max_response_body)
+                .await
+                .map_err(Failure::from)
+        };
+        let attempt_end = inner.attempt_timeout.map(|d| Instant::now() + d);
+        let limit = match (attempt_end, deadline) {
+            (Some(a), Some(d)) if d < a => Some((d, true)),
+            (Some(a), _) => Some((a, false)),
+            (None, Some(d)) => Some((d, true)),
+            (None, None) => None,
+        };
+        let received = match limit {
+            Some((at, overall)) => match tokio::time::timeout_at(at, exchange).await {
+                Ok(received) => received,
+                Err(_) if overall => Err(TransportError::overall_timeout(
+                    inner.overall_timeout.unwrap_or_default(),
+                )
+                .into()),
+                Err(_) => Err(TransportError::attempt_timeout(
+                    inner.attempt_timeout.unwrap_or_default(),
+                )
+                .into()),
+            },
+            None => exchange.await,
+        }?;
+        span.record("status", received.status.as_u16());
+        if let Some(id) = received
+            .headers
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+        {
+            span.record("request_id", id);
+        }
+        O::decode(received.status, &received.headers, &received.body).map_err(|e| Failure {
+            error: e.into(),
+            headers: Some(received.headers),
+        })
+    }
+
+    /// After a retried CreateJob met "Duplicate request": the job of `token`, or the
+    /// duplicate error when it cannot be found.
+    async fn recover_created_job(
+        &self,
+        token: &str,
+        since: SystemTime,
+        duplicate: CosError,
+        deadline: Option<Instant>,
+    ) -> Result<CreateJobResult, Error> {
+        tracing::info!(
+            "a CreateJob retry met a duplicate request: looking for the job an earlier attempt created"
+        );
+        match self.find_job_by_token(token, since, deadline).await {
+            Ok(Some(job_id)) => {
+                tracing::info!(job_id = %job_id, "found the job the earlier attempt created");
+                Ok(CreateJobResult::new(job_id))
+            }
+            Ok(None) => {
+                tracing::warn!("no job created during this call carries its ClientRequestToken");
+                Err(Error::Service(duplicate))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "looking for the job an earlier attempt created failed");
+                Err(Error::Service(duplicate))
+            }
+        }
+    }
+
+    /// The id of the job whose `ClientRequestToken` is `token`, among the jobs created since
+    /// `since` (less [`CREATION_TIME_SLACK`]; jobs without a creation time are checked last).
+    async fn find_job_by_token(
+        &self,
+        token: &str,
+        since: SystemTime,
+        deadline: Option<Instant>,
+    ) -> Result<Option<String>, Error> {
+        let floor = unix_seconds(since).saturating_sub(CREATION_TIME_SLACK.as_secs() as i64);
+        let mut candidates: Vec<(Option<i64>, String)> = Vec::new();
+        let mut request = ListJobsRequest::new();
+        request.max_results = Some(1000);
+        loop {
+            let page = self.call_until::<ListJobs>(&request, deadline).await?;
+            for entry in &page.jobs {
+                let Some(id) = &entry.job_id else { continue };
+                let created = entry.creation_time.as_ref().map(|t| t.unix_seconds());
+                if created.is_none_or(|t| t >= floor) {
+                    candidates.push((created, id.clone()));
+                }
+            }
+            match next_page(&request, &page) {
+                Some(next) => request = next,
+                None => break,
+            }
+        }
+        // Newest first; unknown creation times (`None`) last.
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+        for (_, id) in candidates {
+            let describe = DescribeJobRequest::new(id.as_str());
+            match self.call_until::<DescribeJob>(&describe, deadline).await {
+                Ok(found) => {
+                    let carries = found
+                        .job
+                        .as_ref()
+                        .and_then(|job| job.client_request_token.as_deref())
+                        == Some(token);
+                    if carries {
+                        return Ok(Some(id));
+                    }
+                }
+                // Deleted meanwhile, or an id DescribeJob cannot take: not ours.
+                Err(Error::Service(e)) if e.code() == &ErrorCode::NoSuchJob => {}
+                Err(Error::Invalid(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Whether the service refused the request's time.
+fn is_skew(error: &Error) -> bool {
+    error
+        .service()
+        .is_some_and(|e| e.code() == &ErrorCode::RequestTimeTooSkewed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_send_sync_and_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Client>();
+    }
+
+    /// Every operation's future can be spawned on a multi-threaded runtime.
+    #[allow(dead_code, clippy::let_underscore_future)]
+    fn operation_futures_are_send(client: Client, create: CreateJobRequest) {
+        fn send<T: Send>(_: T) {}
+        send(client.create_job(create));
+        send(client.describe_job(DescribeJobRequest::new("j")));
+        send(client.list_jobs(ListJobsRequest::new()));
+        send(client.list_jobs_stream(ListJobsRequest::new()));
+        send(client.update_job_status(UpdateJobStatusRequest::new(
+            "j",
+            cos_batch_model::RequestedJobStatus::Ready,
+        )));
+        send(client.update_job_priority(UpdateJobPriorityRequest::new("j", 1)));
+        send(client.delete_job(DeleteJobRequest::new("j")));
+    }
+}

@@ -1,0 +1,389 @@
+//! `Error`: what a call can fail with, kept apart by where it failed — before sending
+//! ([`Error::Invalid`]), at the service ([`Error::Service`]), on the way ([`Error::Transport`]),
+//! in a 2xx body ([`Error::Decode`]) or in getting credentials ([`Error::Credentials`]).
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cos_batch_model::DecodeError;
+use cos_batch_proto::{CosError, EncodeError, ResponseError};
+use http::StatusCode;
+
+use crate::credentials::CredentialsError;
+
+/// The error of a client call.
+///
+/// ```
+/// use cos_batch_hyper::{Error, TransportErrorKind};
+///
+/// fn explain(err: &Error) -> String {
+///     match err {
+///         Error::Invalid(e) => format!("fix the input: {e}"),
+///         Error::Service(e) => format!("the service said {} ({:?})", e.code(), e.request_id()),
+///         Error::Transport(e) if e.kind() == TransportErrorKind::Connect => "is the endpoint up?".into(),
+///         other => other.to_string(),
+///     }
+/// }
+/// # let _ = explain;
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input breaks the documented lengths or ranges (or the request could not be
+    /// assembled). Caught before any request is sent.
+    Invalid(EncodeError),
+    /// The service answered with an error document (or a non-2xx status), with its request id.
+    Service(CosError),
+    /// The request or its response did not make it: connect, timeout, closed connection, body.
+    Transport(TransportError),
+    /// The service answered 2xx, but the body is not the document the operation returns.
+    Decode {
+        /// The (successful) status.
+        status: StatusCode,
+        /// `x-cos-request-id`, when present.
+        request_id: Option<String>,
+        /// What is wrong with the body.
+        error: DecodeError,
+    },
+    /// No usable credentials: the provider failed, or gave credentials that cannot sign.
+    Credentials(CredentialsError),
+}
+
+impl Error {
+    /// The service error, when this is one.
+    pub fn service(&self) -> Option<&CosError> {
+        match self {
+            Self::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The transport error, when this is one.
+    pub fn transport(&self) -> Option<&TransportError> {
+        match self {
+            Self::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The request id the service gave, when a response (or its head) arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Service(e) => e.request_id(),
+            Self::Decode { request_id, .. } => request_id.as_deref(),
+            Self::Transport(e) => e.request_id(),
+            Self::Invalid(_) | Self::Credentials(_) => None,
+        }
+    }
+
+    /// Whether sending the same request again may succeed: a retryable service error
+    /// ([`CosError::is_retryable`]) or a transport failure other than the overall timeout
+    /// and an oversized body. The client retries these itself, within its [`crate::RetryPolicy`].
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Service(e) => e.is_retryable(),
+            Self::Transport(e) => e.is_retryable(),
+            Self::Invalid(_) | Self::Decode { .. } | Self::Credentials(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid(e) => write!(f, "{e} (nothing was sent)"),
+            Self::Service(e) => write!(f, "service error: {e}"),
+            Self::Transport(e) => write!(f, "transport error: {e}"),
+            Self::Decode {
+                status,
+                request_id,
+                error,
+            } => {
+                write!(
+                    f,
+                    "HTTP {} response body could not be decoded: {error}",
+                    status.as_u16()
+                )?;
+                if let Some(id) = request_id {
+                    write!(f, " [request id {id}]")?;
+                }
+                Ok(())
+            }
+            Self::Credentials(e) => write!(f, "credentials error: {e}"),
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Self::Invalid(e) => Some(e),
+            Self::Service(e) => Some(e),
+            Self::Transport(e) => Some(e),
+            Self::Decode { error, .. } => Some(error),
+            Self::Credentials(e) => Some(e),
+        }
+    }
+}
+
+impl From<EncodeError> for Error {
+    fn from(e: EncodeError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+impl From<CosError> for Error {
+    fn from(e: CosError) -> Self {
+        Self::Service(e)
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Self::Transport(e)
+    }
+}
+
+impl From<CredentialsError> for Error {
+    fn from(e: CredentialsError) -> Self {
+        Self::Credentials(e)
+    }
+}
+
+impl From<ResponseError> for Error {
+    fn from(e: ResponseError) -> Self {
+        match e {
+            ResponseError::Service(e) => Self::Service(e),
+            ResponseError::Decode {
+                status,
+                request_id,
+                error,
+            } => Self::Decode {
+                status,
+                request_id,
+                error,
+            },
+            // `ResponseError` is non-exhaustive: a future kind is reported as a decode
+            // failure of whatever the service sent.
+            other => Self::Decode {
+                status: StatusCode::OK,
+                request_id: other.request_id().map(str::to_owned),
+                error: DecodeError::new(
+                    cos_batch_model::DecodeErrorKind::Syntax(other.to_string()),
+                    "",
+                ),
+            },
+        }
+    }
+}
+
+/// What kind of transport failure a [`TransportError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (refused, unreachable, DNS, TLS handshake, connect timeout).
+    Connect,
+    /// One attempt (sending the request and reading the whole response) took longer than the
+    /// attempt timeout.
+    AttemptTimeout,
+    /// The whole call, retries and back-off included, took longer than the overall timeout.
+    OverallTimeout,
+    /// The connection closed (or was reset) before a whole response head arrived.
+    Closed,
+    /// The response head arrived but reading its body failed (cut off, reset).
+    Body,
+    /// The response body is larger than the client accepts.
+    BodyTooLarge,
+    /// Anything else: a malformed response, a request hyper refused.
+    Other,
+}
+
+impl TransportErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Connect => "could not connect",
+            Self::AttemptTimeout => "the attempt timed out",
+            Self::OverallTimeout => "the call timed out",
+            Self::Closed => "the connection closed before a response arrived",
+            Self::Body => "reading the response body failed",
+            Self::BodyTooLarge => "the response body is too large",
+            Self::Other => "the HTTP exchange failed",
+        }
+    }
+}
+
+/// A failure to send a request or to receive its response. It never holds a request header
+/// (so never the `Authorization` or the session token).
+#[derive(Clone)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    detail: Option<String>,
+    request_id: Option<String>,
+    source: Option<Arc<dyn StdError + Send + Sync>>,
+}
+
+impl TransportError {
+    /// An error of `kind` with a human-readable detail.
+    pub(crate) fn new(kind: TransportErrorKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: Some(detail.into()),
+            request_id: None,
+            source: None,
+        }
+    }
+
+    /// An error of `kind` caused by `source` (its innermost message becomes the detail).
+    pub(crate) fn from_source(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
+        let source: Arc<dyn StdError + Send + Sync> = Arc::from(source.into());
+        let detail = innermost_message(&*source);
+        Self {
+            kind,
+            detail: Some(detail),
+            request_id: None,
+            source: Some(source),
+        }
+    }
+
+    /// The attempt timeout of `limit` fired.
+    pub(crate) fn attempt_timeout(limit: Duration) -> Self {
+        Self::new(
+            TransportErrorKind::AttemptTimeout,
+            format!("no whole response within {limit:?}"),
+        )
+    }
+
+    /// The overall timeout of `limit` fired.
+    pub(crate) fn overall_timeout(limit: Duration) -> Self {
+        Self::new(
+            TransportErrorKind::OverallTimeout,
+            format!("the call did not finish within {limit:?}"),
+        )
+    }
+
+    /// Adds the request id of a response whose head arrived.
+    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether this is a timeout (of one attempt or of the whole call).
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self.kind,
+            TransportErrorKind::AttemptTimeout | TransportErrorKind::OverallTimeout
+        )
+    }
+
+    /// The request id, when the response head arrived before the failure.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Whether the request may succeed if sent again: every kind but
+    /// [`TransportErrorKind::OverallTimeout`], [`TransportErrorKind::BodyTooLarge`] and
+    /// [`TransportErrorKind::Other`].
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind,
+            TransportErrorKind::Connect
+                | TransportErrorKind::AttemptTimeout
+                | TransportErrorKind::Closed
+                | TransportErrorKind::Body
+        )
+    }
+}
+
+/// The message at the end of an error's source chain (the most specific one).
+fn innermost_message(error: &(dyn StdError + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportError")
+            .field("kind", &self.kind)
+            .field("detail", &self.detail)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.describe())?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryability_by_kind() {
+        use TransportErrorKind::*;
+        for (kind, retryable) in [
+            (Connect, true),
+            (AttemptTimeout, true),
+            (Closed, true),
+            (Body, true),
+            (OverallTimeout, false),
+            (BodyTooLarge, false),
+            (Other, false),
+        ] {
+            let e = Error::Transport(TransportError::new(kind, "x"));
+            assert_eq!(e.is_retryable(), retryable, "{kind:?}");
+        }
+        assert!(Error::Service(CosError::internal_error("boom")).is_retryable());
+        assert!(!Error::Service(CosError::duplicate_request()).is_retryable());
+    }
+
+    #[test]
+    fn display_names_the_kind_detail_and_request_id() {
+        let e = TransportError::from_source(
+            TransportErrorKind::Body,
+            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "cut off"),
+        )
+        .with_request_id(Some("req-7".into()));
+        assert_eq!(
+            e.to_string(),
+            "reading the response body failed: cut off [request id req-7]"
+        );
+        let err = Error::Transport(e);
+        assert_eq!(err.request_id(), Some("req-7"));
+        assert!(err.source().is_some());
+        let service = Error::Service(CosError::no_such_job("gone").with_request_id("r1"));
+        assert_eq!(service.request_id(), Some("r1"));
+        assert!(service.service().is_some());
+        assert!(service.to_string().contains("NoSuchJob"));
+    }
+}

@@ -1,0 +1,127 @@
+//! A small async client for the Tencent Cloud COS Batch Operations API over hyper 1: the
+//! typed operations of `cos-batch-proto`, signed with `cos-sign`, sent over a pooled
+//! connection (rustls with webpki roots for `https`, plain TCP for a local `http` endpoint).
+//!
+//! - [`Client`]: one async method per operation ([`Client::create_job`],
+//!   [`Client::describe_job`], [`Client::list_jobs`], [`Client::update_job_status`],
+//!   [`Client::update_job_priority`], [`Client::delete_job`]) and
+//!   [`Client::list_jobs_stream`] for every page. Cheap to clone, `Send + Sync`.
+//! - Errors keep apart what went wrong where: [`Error::Invalid`] (caught before sending),
+//!   [`Error::Service`] (a [`CosError`] with its request id), [`Error::Transport`]
+//!   (connect, timeout, closed, body), [`Error::Decode`] and [`Error::Credentials`].
+//! - Retries ([`RetryPolicy`]): exponential back-off with full jitter, bounded by attempts and
+//!   elapsed time, on retryable service errors and transport failures only. Every attempt is
+//!   signed afresh. CreateJob is safe to retry: its `ClientRequestToken` is filled once and
+//!   reused, and a retry that meets "Duplicate request" returns the job the lost attempt
+//!   created — never a second job.
+//! - Timeouts: connect, per attempt, overall. A `RequestTimeTooSkewed` answer corrects the
+//!   client's clock offset from the response `Date` and retries once.
+//! - Credentials: fixed, from the environment ([`EnvCredentials`]), or any
+//!   [`ProvideCredentials`] of temporary keys, refreshed before expiry with one refresh shared
+//!   by concurrent calls.
+//! - `tracing`: one `cos_batch` span per call with `operation`, `attempt`, `status` and
+//!   `request_id`; never the `Authorization` header, the secret key or the session token.
+//!
+//! Everything a caller needs is re-exported: [`Endpoint`], [`Credentials`], [`CosError`] and
+//! the wire types as [`model`].
+//!
+//! # Example
+//! ```no_run
+//! use std::time::Duration;
+//! use cos_batch_hyper::model::{
+//!     CreateJobRequest, DeleteObject, DescribeJobRequest, JobStatus, ListJobsRequest, Manifest,
+//!     ManifestField, ManifestFormat, ManifestLocation, ManifestSpec, Operation, Report,
+//!     ReportScope,
+//! };
+//! use cos_batch_hyper::{Client, EnvCredentials, Endpoint, Error, RetryPolicy};
+//! use futures_util::StreamExt;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let client = Client::builder()
+//!         .endpoint(Endpoint::new("100000000001", "ap-chengdu", "1250000000")?)
+//!         // COS_SECRET_ID, COS_SECRET_KEY and optionally COS_SESSION_TOKEN
+//!         .credentials(EnvCredentials::load()?)
+//!         .retry_policy(RetryPolicy::default().with_max_attempts(5))
+//!         .attempt_timeout(Duration::from_secs(10))
+//!         .overall_timeout(Duration::from_secs(60))
+//!         .build()?;
+//!
+//!     // Delete every object a manifest lists. The ClientRequestToken is left empty: the
+//!     // client fills it with a UUID and reuses it on every retry.
+//!     let request = CreateJobRequest::new(
+//!         "",
+//!         Manifest::new(
+//!             ManifestLocation::new(
+//!                 "qcs::cos:ap-chengdu::sourcebucket-1250000000/manifest.csv",
+//!                 "\"15150651828fa9cdcb8356b6d1c7638b\"",
+//!             ),
+//!             ManifestSpec::new(
+//!                 ManifestFormat::CosBatchOperationsCsvV1,
+//!                 vec![ManifestField::Bucket, ManifestField::Key],
+//!             ),
+//!         ),
+//!         Operation::DeleteObject(DeleteObject::default()),
+//!         10,
+//!         Report::new("qcs::cos:ap-chengdu::sourcebucket-1250000000", true, ReportScope::AllTasks),
+//!         "qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole",
+//!     );
+//!     let job_id = client.create_job(request).await?.job_id.unwrap_or_default();
+//!
+//!     match client.describe_job(DescribeJobRequest::new(job_id.as_str())).await {
+//!         Ok(described) => println!("{job_id}: {:?}", described.job.and_then(|j| j.status)),
+//!         Err(Error::Service(e)) => println!("the service said {} [{:?}]", e.code(), e.request_id()),
+//!         Err(e) if e.is_retryable() => println!("try again later: {e}"),
+//!         Err(e) => return Err(e.into()),
+//!     }
+//!
+//!     // Every active job, across pages.
+//!     let mut active = ListJobsRequest::new();
+//!     active.job_statuses = vec![JobStatus::Active];
+//!     let mut jobs = std::pin::pin!(client.list_jobs_stream(active));
+//!     while let Some(job) = jobs.next().await {
+//!         let job = job?;
+//!         println!("{:?} {:?}", job.job_id, job.progress_summary);
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Against the local emulator (or any other base URL), use
+//! `Endpoint::with_base_url("http://127.0.0.1:PORT", appid)`; `http` URLs are sent over plain
+//! TCP.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod builder;
+// The README's examples compile as doc tests here, where every crate they use is a dependency.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme {}
+mod client;
+mod clock;
+mod credentials;
+mod error;
+mod retry;
+mod signing;
+mod transport;
+
+pub use builder::{
+    BuildError, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BODY, DEFAULT_OVERALL_TIMEOUT, DEFAULT_USER_AGENT,
+};
+pub use client::Client;
+pub use cos_batch_model as model;
+pub use cos_batch_proto::{CosError, EncodeError, Endpoint, EndpointError, ErrorCode};
+pub use cos_sign::Credentials;
+pub use credentials::{
+    CredentialsError, CredentialsErrorKind, CredentialsFuture, EnvCredentials, ProvideCredentials,
+    ProvidedCredentials, SECRET_ID_VAR, SECRET_KEY_VAR, SESSION_TOKEN_VAR,
+};
+pub use error::{Error, TransportError, TransportErrorKind};
+pub use retry::RetryPolicy;
+pub use signing::DEFAULT_REFRESH_MARGIN;
