@@ -1,7 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! - `cargo xtask ci [--fuzz-seconds N]`: everything CI checks, in order: formatting, clippy,
-//!   tests, docs, and a fuzz smoke run of every fuzz target (needs a nightly toolchain; skipped,
+//!   tests, docs, the README's demo command (with a small object count), and a fuzz smoke run of every fuzz target (needs a nightly toolchain; skipped,
 //!   with a message, without one).
 //! - `cargo xtask fuzz [TARGET] [--seconds N]`: fuzz one target, or every target in turn.
 //! - `cargo xtask bench [ARGS...]`: the criterion benches of the workspace (extra arguments go to
@@ -21,7 +21,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci [--fuzz-seconds N]        fmt, clippy, tests, docs, then a fuzz smoke run (N s per target)
+  ci [--fuzz-seconds N]        fmt, clippy, tests, docs, the README demo, then a fuzz smoke run
+                               (N s per target)
   fuzz [TARGET] [--seconds N]  fuzz TARGET (or every target in turn) for N seconds each
   bench [ARGS...]              run the criterion benches; ARGS go to the bench binaries
 
@@ -152,9 +153,52 @@ fn ci(fuzz_seconds: u64) -> Result<(), String> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    readme_commands()?;
     fuzz_smoke(fuzz_seconds)?;
     println!("\nxtask ci: all steps passed in {:.1?}", start.elapsed());
     Ok(())
+}
+
+/// Objects the README's demo command gets in CI, to keep the run short.
+const CI_DEMO_OBJECTS: &str = "25";
+
+/// Runs the README's quick-start commands so the README cannot rot: the demo command exactly as
+/// written there (with a small `--objects`), and a check that the test command it names is this
+/// one.
+fn readme_commands() -> Result<(), String> {
+    let path = workspace_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (demo, test) = quick_start(&readme)?;
+    if test != "cargo xtask ci" {
+        return Err(format!(
+            "README's test command is `{test}`, expected `cargo xtask ci`"
+        ));
+    }
+    let mut words: Vec<&str> = demo.split_whitespace().collect();
+    words.extend(["--objects", CI_DEMO_OBJECTS]);
+    run(words[0], &words[1..], &[])
+}
+
+/// The first two commands of the README's `sh` blocks: the demo, then the tests.
+fn quick_start(readme: &str) -> Result<(String, String), String> {
+    let mut commands = Vec::new();
+    let mut in_sh = false;
+    for line in readme.lines() {
+        let line = line.trim();
+        if line.starts_with("```") {
+            in_sh = !in_sh && line == "```sh";
+            continue;
+        }
+        if in_sh && line.starts_with("cargo ") {
+            commands.push(line.to_owned());
+        }
+    }
+    match commands.as_slice() {
+        [demo, test, ..] if demo.contains(" demo") => Ok((demo.clone(), test.clone())),
+        _ => Err(format!(
+            "README.md should start its `sh` blocks with the demo command, then the test command; found {commands:?}"
+        )),
+    }
 }
 
 /// rustfmt and clippy ship with rustup's default profile; add them where a minimal profile left
@@ -266,4 +310,26 @@ fn bench(extra: &[String]) -> Result<(), String> {
         args.extend(extra.iter().map(String::as_str));
     }
     run("cargo", &args, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_start_is_the_first_two_sh_commands() {
+        let readme = "intro\n```rust\ncargo nope\n```\n```sh\ncargo run --release -p cos-batch-cli -- demo\n```\ntext\n```sh\ncargo xtask ci\n```\n";
+        let (demo, test) = quick_start(readme).unwrap();
+        assert_eq!(demo, "cargo run --release -p cos-batch-cli -- demo");
+        assert_eq!(test, "cargo xtask ci");
+        assert!(quick_start("```sh\ncargo xtask ci\n```\n").is_err());
+    }
+
+    #[test]
+    fn the_readme_has_its_quick_start() {
+        let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+        let (demo, test) = quick_start(&readme).unwrap();
+        assert_eq!(demo, "cargo run --release -p cos-batch-cli -- demo");
+        assert_eq!(test, "cargo xtask ci");
+    }
 }

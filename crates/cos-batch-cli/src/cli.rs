@@ -1,0 +1,337 @@
+//! The command line: every flag and subcommand, as clap sees them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `cos-batch`: the Tencent Cloud COS Batch Operations API from the command line.
+///
+/// Configuration comes from flags, then from the environment (`COS_SECRET_ID`,
+/// `COS_SECRET_KEY`, `COS_SESSION_TOKEN`, `COS_UIN`, `COS_APPID`, `COS_REGION`,
+/// `COS_BATCH_ENDPOINT`). Exit codes: 0 success, 1 local failure (a file, the emulator),
+/// 2 usage or configuration, 3 service error, 4 transport error; `watch` exits 5 when the job
+/// failed and 6 when it was cancelled.
+#[derive(Debug, Parser)]
+#[command(name = "cos-batch", version, about, long_about)]
+pub struct Cli {
+    /// Connection and output options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Base URL of the batch endpoint (default `https://{uin}.cos-control.{region}.myqcloud.com`).
+    #[arg(long, global = true, env = "COS_BATCH_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Account UIN (the owner's account id), used to build the endpoint.
+    #[arg(long, global = true, env = "COS_UIN")]
+    pub uin: Option<String>,
+    /// Region, e.g. ap-guangzhou, used to build the endpoint.
+    #[arg(long, global = true, env = "COS_REGION")]
+    pub region: Option<String>,
+    /// APPID, sent as `x-cos-appid`.
+    #[arg(long, global = true, env = "COS_APPID")]
+    pub appid: Option<String>,
+    /// SecretId of the API key.
+    #[arg(long, global = true, env = "COS_SECRET_ID")]
+    pub secret_id: Option<String>,
+    /// SecretKey of the API key (prefer the environment: flags show in process lists).
+    #[arg(long, global = true, env = "COS_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Session token of temporary keys.
+    #[arg(long, global = true, env = "COS_SESSION_TOKEN", hide_env_values = true)]
+    pub session_token: Option<String>,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Readable tables and lines.
+    Table,
+    /// JSON with the API's field names, one document per command.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a job from flags or from a CreateJobRequest file (XML or JSON).
+    CreateJob(Box<CreateJobArgs>),
+    /// Show one job.
+    DescribeJob {
+        /// The job's id.
+        job_id: String,
+    },
+    /// List jobs, oldest first.
+    ListJobs(ListJobsArgs),
+    /// Confirm (`ready`) or cancel (`cancelled`) a job.
+    UpdateJobStatus {
+        /// The job's id.
+        job_id: String,
+        /// The requested status.
+        #[arg(value_enum)]
+        status: RequestedStatus,
+        /// Why (0–256 bytes).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Change a job's priority (0–2147483647, higher runs first).
+    UpdateJobPriority {
+        /// The job's id.
+        job_id: String,
+        /// The new priority.
+        priority: u32,
+    },
+    /// Delete a finished job's record (an undocumented operation).
+    DeleteJob {
+        /// The job's id.
+        job_id: String,
+    },
+    /// Follow a job with a progress bar until it ends; the exit code says how it ended.
+    Watch(WatchArgs),
+    /// Compute a COS request signature step by step, like the vendor's signature tool.
+    Sign(Box<SignArgs>),
+    /// Run the local emulator in the foreground until Ctrl-C.
+    Emulator(EmulatorArgs),
+    /// Run a copy job end to end on a local emulator: no network, no account.
+    Demo(DemoArgs),
+}
+
+/// A requested job status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RequestedStatus {
+    /// Confirm a job waiting in Suspended.
+    Ready,
+    /// Cancel a job.
+    Cancelled,
+}
+
+/// `create-job` options.
+#[derive(Debug, Args)]
+pub struct CreateJobArgs {
+    /// A CreateJobRequest document (XML as on the wire, or JSON with the same field names);
+    /// `-` reads standard input. Other flags are not allowed with it, except the token.
+    #[arg(long, conflicts_with_all = [
+        "operation", "manifest_arn", "manifest_etag", "report_bucket", "role_arn",
+        "priority", "description", "confirmation_required",
+    ])]
+    pub file: Option<PathBuf>,
+    /// ClientRequestToken (default: a fresh UUID, reused on every retry).
+    #[arg(long)]
+    pub client_request_token: Option<String>,
+    /// The operation.
+    #[arg(long, value_enum, required_unless_present = "file")]
+    pub operation: Option<OperationKind>,
+    /// Manifest object ARN, e.g. `qcs::cos:ap-guangzhou::srcbucket-1250000000/manifest.csv`.
+    #[arg(long, required_unless_present = "file")]
+    pub manifest_arn: Option<String>,
+    /// Manifest object ETag (its MD5 in hex, quotes optional).
+    #[arg(long, required_unless_present = "file")]
+    pub manifest_etag: Option<String>,
+    /// Manifest columns, in order (Ignore, Bucket, Key, VersionId).
+    #[arg(long, value_delimiter = ',', default_value = "Bucket,Key")]
+    pub manifest_fields: Vec<String>,
+    /// Manifest format.
+    #[arg(long, default_value = "COSBatchOperations_CSV_V1")]
+    pub manifest_format: String,
+    /// Priority (0–2147483647).
+    #[arg(long, default_value_t = 10)]
+    pub priority: u32,
+    /// Job description (0–256 bytes).
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Wait in Suspended until confirmed with `update-job-status JOB ready`.
+    #[arg(long)]
+    pub confirmation_required: bool,
+    /// CAM role the job runs as (default `qcs::cam::uin/{uin}:roleName/COS_Batch_QcsRole`).
+    #[arg(long)]
+    pub role_arn: Option<String>,
+    /// Bucket ARN for the completion report (no report without it).
+    #[arg(long)]
+    pub report_bucket: Option<String>,
+    /// Key prefix of the report.
+    #[arg(long)]
+    pub report_prefix: Option<String>,
+    /// Which tasks the report lists.
+    #[arg(long, value_enum, default_value_t = ReportScopeArg::AllTasks)]
+    pub report_scope: ReportScopeArg,
+    /// Copy: destination bucket ARN.
+    #[arg(long, required_if_eq("operation", "copy"))]
+    pub target_bucket: Option<String>,
+    /// Copy: key prefix to strip or replace (with `--target-key-prefix`).
+    #[arg(long)]
+    pub resources_prefix: Option<String>,
+    /// Copy: key prefix of the copies.
+    #[arg(long)]
+    pub target_key_prefix: Option<String>,
+    /// Copy: storage class of the copies (e.g. STANDARD_IA).
+    #[arg(long)]
+    pub storage_class: Option<String>,
+    /// Copy: new tags (`--tag k=v`, repeatable); tagging: the tag set.
+    #[arg(long = "tag", value_parser = parse_pair)]
+    pub tags: Vec<(String, String)>,
+    /// Restore: days the restored copy stays (1–365).
+    #[arg(long, required_if_eq("operation", "restore"))]
+    pub expiration_days: Option<u32>,
+    /// Restore: retrieval tier.
+    #[arg(long, default_value = "Standard")]
+    pub job_tier: String,
+}
+
+/// The operation of a job created from flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OperationKind {
+    /// COSPutObjectCopy.
+    Copy,
+    /// COSInitiateRestoreObject.
+    Restore,
+    /// COSPutObjectTagging.
+    Tagging,
+    /// COSDeleteObject.
+    Delete,
+}
+
+/// Report scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportScopeArg {
+    /// Every task.
+    AllTasks,
+    /// Failed tasks only.
+    FailedTasksOnly,
+}
+
+/// `list-jobs` options.
+#[derive(Debug, Args)]
+pub struct ListJobsArgs {
+    /// Only jobs in this status (repeatable), e.g. Active, Complete.
+    #[arg(long = "status")]
+    pub statuses: Vec<String>,
+    /// Jobs per page (1–1000).
+    #[arg(long)]
+    pub max_results: Option<u32>,
+    /// Start after this token (from a previous page).
+    #[arg(long, conflicts_with = "all")]
+    pub next_token: Option<String>,
+    /// Follow every page.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `watch` options.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The job's id.
+    pub job_id: String,
+    /// Seconds between polls.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_interval)]
+    pub interval: f64,
+}
+
+/// `sign` options.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// HTTP method.
+    #[arg(long, short = 'X', default_value = "GET")]
+    pub method: String,
+    /// The request target (`/path?query`, as sent) or a full URL.
+    pub target: String,
+    /// A header, `Name: value` (repeatable).
+    #[arg(long = "header", short = 'H')]
+    pub headers: Vec<String>,
+    /// Host header, when the target is not a full URL and no `Host` header is given.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// `q-key-time` as `start;end` (Unix seconds); default now + `--expires`.
+    #[arg(long)]
+    pub key_time: Option<String>,
+    /// `q-sign-time` as `start;end` when it differs from the key time.
+    #[arg(long)]
+    pub sign_time: Option<String>,
+    /// Validity in seconds when `--key-time` is not given.
+    #[arg(long, default_value_t = 3600)]
+    pub expires: u64,
+    /// Which headers to sign: `all`, `default` (host, content-*, x-cos-*) or a comma list.
+    #[arg(long, default_value = "all")]
+    pub signed_headers: String,
+    /// Print a presigned URL instead of an Authorization header.
+    #[arg(long)]
+    pub presign: bool,
+}
+
+/// `emulator` options.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Data directory: buckets are its sub-directories (default: a new temporary directory).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Keep jobs across restarts in this directory.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub bind: SocketAddr,
+    /// Tasks run at once per active job.
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// The account, as `UIN:APPID:SECRET_ID:SECRET_KEY` (default: the demo account).
+    #[arg(long)]
+    pub account: Option<String>,
+}
+
+/// `demo` options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Source objects to write and copy.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub objects: u32,
+    /// Data directory (default: a new temporary directory, kept so you can look at it).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Seconds between progress polls.
+    #[arg(long, default_value_t = 0.2, value_parser = parse_interval)]
+    pub interval: f64,
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got `{s}`")),
+    }
+}
+
+fn parse_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.01..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!("expected seconds between 0.01 and 3600, got `{s}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn pairs_and_intervals_are_checked() {
+        assert_eq!(parse_pair("a=b=c").unwrap(), ("a".into(), "b=c".into()));
+        assert!(parse_pair("=x").is_err());
+        assert!(parse_pair("nokey").is_err());
+        assert!(parse_interval("0").is_err());
+        assert!(parse_interval("NaN").is_err());
+        assert_eq!(parse_interval("0.5").unwrap(), 0.5);
+    }
+}

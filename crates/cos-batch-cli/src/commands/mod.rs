@@ -1,0 +1,8 @@
+//! One module per subcommand (the six API calls share `jobs`).
+
+pub mod create_job;
+pub mod demo;
+pub mod emulator;
+pub mod jobs;
+pub mod sign;
+pub mod watch;

@@ -1,0 +1,188 @@
+//! Where the endpoint and the keys come from: flags first, then the environment (clap reads
+//! both), with one error naming everything that is missing.
+
+use cos_batch_proto::Endpoint;
+use cos_sign::Credentials;
+
+use crate::cli::GlobalArgs;
+use crate::failure::Failure;
+
+/// The endpoint and keys of a command that talks to the service.
+#[derive(Debug)]
+pub struct Connection {
+    /// Where requests go, and the APPID they carry.
+    pub endpoint: Endpoint,
+    /// The API key.
+    pub credentials: Credentials,
+}
+
+impl Connection {
+    /// Resolve the configuration, or say which flags / variables are missing.
+    pub fn resolve(global: &GlobalArgs) -> Result<Self, Failure> {
+        let mut missing = Vec::new();
+        let appid = present(&global.appid, "--appid (COS_APPID)", &mut missing);
+        let secret_id = present(
+            &global.secret_id,
+            "--secret-id (COS_SECRET_ID)",
+            &mut missing,
+        );
+        let secret_key = present(
+            &global.secret_key,
+            "--secret-key (COS_SECRET_KEY)",
+            &mut missing,
+        );
+        let base = match present(&global.endpoint, "", &mut Vec::new()) {
+            Some(url) => Some(Base::Url(url)),
+            None => {
+                let uin = present(&global.uin, "--uin (COS_UIN)", &mut missing);
+                let region = present(&global.region, "--region (COS_REGION)", &mut missing);
+                uin.zip(region).map(|(u, r)| Base::UinRegion(u, r))
+            }
+        };
+        let (Some(appid), Some(secret_id), Some(secret_key), Some(base)) =
+            (appid, secret_id, secret_key, base)
+        else {
+            return Err(Failure::usage(format!(
+                "missing configuration: {} (set the flags or the environment variables; \
+                 --endpoint / COS_BATCH_ENDPOINT replaces --uin and --region)",
+                missing.join(", ")
+            )));
+        };
+        let endpoint = match base {
+            Base::Url(url) => Endpoint::with_base_url(&url, &appid),
+            Base::UinRegion(uin, region) => Endpoint::new(&uin, &region, &appid),
+        }
+        .map_err(|e| Failure::usage(format!("endpoint: {e}")))?;
+        let mut credentials = Credentials::new(secret_id, secret_key);
+        if let Some(token) = global.session_token.as_deref().filter(|t| !t.is_empty()) {
+            credentials = credentials.with_session_token(token);
+        }
+        Ok(Self {
+            endpoint,
+            credentials,
+        })
+    }
+}
+
+/// The API key alone, for `sign`.
+pub fn credentials(global: &GlobalArgs) -> Result<Credentials, Failure> {
+    let mut missing = Vec::new();
+    let id = present(
+        &global.secret_id,
+        "--secret-id (COS_SECRET_ID)",
+        &mut missing,
+    );
+    let key = present(
+        &global.secret_key,
+        "--secret-key (COS_SECRET_KEY)",
+        &mut missing,
+    );
+    let (Some(id), Some(key)) = (id, key) else {
+        return Err(Failure::usage(format!(
+            "missing configuration: {}",
+            missing.join(", ")
+        )));
+    };
+    let mut credentials = Credentials::new(id, key);
+    if let Some(token) = global.session_token.as_deref().filter(|t| !t.is_empty()) {
+        credentials = credentials.with_session_token(token);
+    }
+    Ok(credentials)
+}
+
+enum Base {
+    Url(String),
+    UinRegion(String, String),
+}
+
+fn present(
+    value: &Option<String>,
+    name: &'static str,
+    missing: &mut Vec<&'static str>,
+) -> Option<String> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Some(v.to_owned()),
+        _ => {
+            missing.push(name);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::OutputFormat;
+
+    fn args() -> GlobalArgs {
+        GlobalArgs {
+            output: OutputFormat::Table,
+            endpoint: None,
+            uin: None,
+            region: None,
+            appid: None,
+            secret_id: None,
+            secret_key: None,
+            session_token: None,
+        }
+    }
+
+    #[test]
+    fn every_missing_setting_is_named() {
+        let Err(Failure::Usage(message)) = Connection::resolve(&args()) else {
+            panic!("expected a usage failure");
+        };
+        for name in [
+            "COS_APPID",
+            "COS_SECRET_ID",
+            "COS_SECRET_KEY",
+            "COS_UIN",
+            "COS_REGION",
+        ] {
+            assert!(message.contains(name), "{message}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_url_replaces_uin_and_region() {
+        let mut g = args();
+        g.endpoint = Some("http://127.0.0.1:9".into());
+        g.appid = Some("1250000000".into());
+        g.secret_id = Some("id".into());
+        g.secret_key = Some("key".into());
+        let c = Connection::resolve(&g).unwrap();
+        assert_eq!(c.endpoint.appid(), "1250000000");
+        assert!(c.endpoint.base_url().starts_with("http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn uin_and_region_build_the_service_endpoint() {
+        let mut g = args();
+        g.uin = Some("100000000001".into());
+        g.region = Some("ap-guangzhou".into());
+        g.appid = Some("1250000000".into());
+        g.secret_id = Some("id".into());
+        g.secret_key = Some("key".into());
+        let c = Connection::resolve(&g).unwrap();
+        assert_eq!(
+            c.endpoint.authority(),
+            "100000000001.cos-control.ap-guangzhou.myqcloud.com"
+        );
+    }
+
+    #[test]
+    fn a_blank_value_counts_as_missing() {
+        let mut g = args();
+        g.endpoint = Some("http://127.0.0.1:9".into());
+        g.appid = Some("  ".into());
+        g.secret_id = Some("id".into());
+        g.secret_key = Some("key".into());
+        let Err(Failure::Usage(message)) = Connection::resolve(&g) else {
+            panic!("expected a usage failure");
+        };
+        assert!(
+            message.contains("COS_APPID") && !message.contains("COS_SECRET_ID"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Why a command failed, how that is printed, and the exit code it gives.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use cos_batch_hyper::Error as ClientError;
+use cos_batch_proto::CosError;
+
+use crate::cli::OutputFormat;
+
+/// Exit code of a usage or configuration error (clap uses it too).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code of an error the service answered with.
+pub const EXIT_SERVICE: u8 = 3;
+/// Exit code of a transport failure: connect, timeout, closed connection.
+pub const EXIT_TRANSPORT: u8 = 4;
+/// Exit code of `watch` when the job ended `Failed`.
+pub const EXIT_JOB_FAILED: u8 = 5;
+/// Exit code of `watch` when the job ended `Cancelled`.
+pub const EXIT_JOB_CANCELLED: u8 = 6;
+/// Exit code of a local failure: a file, the emulator.
+pub const EXIT_LOCAL: u8 = 1;
+
+/// A failed command.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad flags, missing configuration, an invalid request caught before sending.
+    Usage(String),
+    /// The service answered with an error document.
+    Service(CosError),
+    /// The request did not get an answer: connect, timeout, closed connection, unreadable body.
+    Transport(String),
+    /// Something on this machine: a file, the emulator.
+    Local(String),
+}
+
+impl Failure {
+    /// A usage failure.
+    pub fn usage(message: impl fmt::Display) -> Self {
+        Self::Usage(message.to_string())
+    }
+
+    /// A local failure.
+    pub fn local(message: impl fmt::Display) -> Self {
+        Self::Local(message.to_string())
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => EXIT_USAGE,
+            Self::Service(_) => EXIT_SERVICE,
+            Self::Transport(_) => EXIT_TRANSPORT,
+            Self::Local(_) => EXIT_LOCAL,
+        }
+    }
+
+    /// Print on standard error, as text or as a JSON `Error` document.
+    pub fn report(&self, format: OutputFormat) -> ExitCode {
+        match format {
+            OutputFormat::Table => eprintln!("error: {self}"),
+            OutputFormat::Json => eprintln!("{}", self.to_json()),
+        }
+        ExitCode::from(self.exit_code())
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let kind = match self {
+            Self::Usage(_) => "Usage",
+            Self::Service(_) => "Service",
+            Self::Transport(_) => "Transport",
+            Self::Local(_) => "Local",
+        };
+        let mut error = serde_json::json!({ "Kind": kind });
+        match self {
+            Self::Service(e) => {
+                error["Status"] = e.status().as_u16().into();
+                error["Code"] = e.code().as_str().into();
+                error["Message"] = e.message().into();
+                if let Some(id) = e.request_id() {
+                    error["RequestId"] = id.into();
+                }
+                if let Some(id) = e.trace_id() {
+                    error["TraceId"] = id.into();
+                }
+                if let Some(resource) = e.resource() {
+                    error["Resource"] = resource.into();
+                }
+            }
+            Self::Usage(m) | Self::Transport(m) | Self::Local(m) => {
+                error["Message"] = m.as_str().into();
+            }
+        }
+        serde_json::json!({ "Error": error })
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Usage(m) => write!(f, "{m}"),
+            Self::Service(e) => {
+                write!(f, "{} ({}): {}", e.code(), e.status().as_u16(), e.message())?;
+                if let Some(id) = e.request_id() {
+                    write!(f, " [request id {id}]")?;
+                }
+                Ok(())
+            }
+            Self::Transport(m) => write!(f, "transport: {m}"),
+            Self::Local(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl From<ClientError> for Failure {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Service(e) => Self::Service(e),
+            ClientError::Invalid(e) => Self::Usage(format!("invalid request: {e}")),
+            ClientError::Credentials(e) => Self::Usage(format!("credentials: {e}")),
+            ClientError::Transport(e) => Self::Transport(e.to_string()),
+            other => Self::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_exit_code() {
+        assert_eq!(Failure::usage("x").exit_code(), 2);
+        assert_eq!(Failure::Service(CosError::no_such_job("j")).exit_code(), 3);
+        assert_eq!(Failure::Transport("x".into()).exit_code(), 4);
+        assert_eq!(Failure::local("x").exit_code(), 1);
+    }
+
+    #[test]
+    fn a_service_error_names_code_message_and_request_id() {
+        let e = CosError::no_such_job("the job does not exist").with_request_id("req-9");
+        let f = Failure::Service(e);
+        let text = f.to_string();
+        assert!(
+            text.starts_with("NoSuchJob (404): the job does not exist"),
+            "{text}"
+        );
+        assert!(text.ends_with("[request id req-9]"), "{text}");
+        let json = f.to_json();
+        assert_eq!(json["Error"]["Code"], "NoSuchJob");
+        assert_eq!(json["Error"]["RequestId"], "req-9");
+        assert_eq!(json["Error"]["Status"], 404);
+    }
+}

@@ -1,0 +1,91 @@
+//! `cos-batch`: the Tencent Cloud COS Batch Operations API from the command line — every call,
+//! a job watcher with a progress bar, the request signer, a local emulator and a demo.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod cli;
+mod commands;
+mod config;
+mod failure;
+mod output;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser as _;
+use cos_batch_hyper::Client;
+
+use crate::cli::{Cli, Command};
+use crate::commands::{demo, emulator, jobs, sign, watch};
+use crate::config::Connection;
+use crate::failure::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = cli.global.output;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            return Failure::local(format!("cannot start the async runtime: {e}")).report(format);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(failure) => failure.report(format),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let format = cli.global.output;
+    match &cli.command {
+        Command::Sign(args) => {
+            sign::run(args, config::credentials(&cli.global)?, format)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Emulator(args) => return emulator::run(args, format).await,
+        Command::Demo(args) => return demo::run(args, format).await,
+        _ => {}
+    }
+    let connection = Connection::resolve(&cli.global)?;
+    let client = Client::builder()
+        .endpoint(connection.endpoint)
+        .credentials(connection.credentials)
+        .user_agent(concat!("cos-batch-cli/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(Failure::usage)?;
+    match &cli.command {
+        Command::CreateJob(args) => {
+            jobs::create(&client, args, cli.global.uin.as_deref(), format).await?
+        }
+        Command::DescribeJob { job_id } => jobs::describe(&client, job_id, format).await?,
+        Command::ListJobs(args) => jobs::list(&client, args, format).await?,
+        Command::UpdateJobStatus {
+            job_id,
+            status,
+            reason,
+        } => jobs::update_status(&client, job_id, *status, reason.as_deref(), format).await?,
+        Command::UpdateJobPriority { job_id, priority } => {
+            jobs::update_priority(&client, job_id, *priority, format).await?
+        }
+        Command::DeleteJob { job_id } => jobs::delete(&client, job_id, format).await?,
+        Command::Watch(args) => {
+            let job = watch::follow(
+                &client,
+                &args.job_id,
+                Duration::from_secs_f64(args.interval),
+            )
+            .await?;
+            let result = cos_batch_model::DescribeJobResult::new(job.clone());
+            output::emit(format, &result, || watch::summary(&job))?;
+            return Ok(ExitCode::from(watch::exit_code(&job)));
+        }
+        Command::Sign(_) | Command::Emulator(_) | Command::Demo(_) => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,558 @@
+//! The built `cos-batch` binary, driven as a user would: against an emulator started in this
+//! test process (and, for `emulator`, one the binary runs itself).
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
+use md5::{Digest as _, Md5};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cos-batch");
+const ENV: [&str; 7] = [
+    "COS_SECRET_ID",
+    "COS_SECRET_KEY",
+    "COS_SESSION_TOKEN",
+    "COS_UIN",
+    "COS_APPID",
+    "COS_REGION",
+    "COS_BATCH_ENDPOINT",
+];
+
+/// The binary with none of the configuration variables of the calling environment.
+fn bare() -> Command {
+    let mut cmd = Command::new(BIN);
+    for name in ENV {
+        cmd.env_remove(name);
+    }
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    })
+}
+
+struct Fixture {
+    handle: Option<EmulatorHandle>,
+    runtime: tokio::runtime::Runtime,
+    account: Account,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let account = Account::demo();
+        let handle = runtime
+            .block_on(Emulator::start(
+                Config::new(dir.path()).with_account(account.clone()),
+            ))
+            .unwrap();
+        Self {
+            handle: Some(handle),
+            runtime,
+            account,
+            _dir: dir,
+        }
+    }
+
+    fn handle(&self) -> &EmulatorHandle {
+        self.handle.as_ref().unwrap()
+    }
+
+    /// The binary, configured for the emulator through the environment.
+    fn cmd(&self) -> Command {
+        let mut cmd = bare();
+        cmd.env("COS_BATCH_ENDPOINT", self.handle().base_url())
+            .env("COS_APPID", &self.account.appid)
+            .env("COS_UIN", &self.account.uin)
+            .env("COS_SECRET_ID", &self.account.secret_id)
+            .env("COS_SECRET_KEY", self.account.secret_key());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Writes `count` objects into `bucket` and their manifest; returns (manifest ARN, ETag).
+    fn objects(&self, bucket: &str, count: usize) -> (String, String) {
+        let appid = &self.account.appid;
+        let h = self.handle();
+        let mut manifest = String::new();
+        for i in 0..count {
+            let key = format!("data/{i:03}.txt");
+            write(
+                &h.object_path(bucket, appid, &key).unwrap(),
+                format!("object {i}").as_bytes(),
+            );
+            manifest.push_str(&format!("{bucket}-{appid},{key}\n"));
+        }
+        write(
+            &h.object_path(bucket, appid, "manifest.csv").unwrap(),
+            manifest.as_bytes(),
+        );
+        let etag: String = Md5::digest(manifest.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        (h.object_arn(bucket, appid, "manifest.csv"), etag)
+    }
+
+    /// `create-job` from flags: a copy job of `count` objects; returns the JobId.
+    fn create_copy_job(&self, count: usize, extra: &[&str]) -> String {
+        let (arn, etag) = self.objects("src", count);
+        for bucket in ["dst", "reports"] {
+            self.handle()
+                .create_bucket(bucket, &self.account.appid)
+                .unwrap();
+        }
+        let target = self.handle().bucket_arn("dst", &self.account.appid);
+        let report = self.handle().bucket_arn("reports", &self.account.appid);
+        let mut args = vec![
+            "--output",
+            "json",
+            "create-job",
+            "--operation",
+            "copy",
+            "--manifest-arn",
+            &arn,
+            "--manifest-etag",
+            &etag,
+            "--target-bucket",
+            &target,
+            "--report-bucket",
+            &report,
+            "--description",
+            "cli test",
+        ];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+        json(&out)["JobId"].as_str().unwrap().to_owned()
+    }
+
+    fn wait_for(&self, job: &str, status: &str) -> Value {
+        for _ in 0..600 {
+            let out = self.run(&["--output", "json", "describe-job", job]);
+            assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+            let doc = json(&out);
+            if doc["Job"]["Status"] == status {
+                return doc;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("job {job} never reached {status}");
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            self.runtime.block_on(handle.shutdown());
+        }
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn vectors() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/signature-vectors.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn sign_prints_every_intermediate_of_the_vendor_examples() {
+    for v in vectors()["vectors"].as_array().unwrap() {
+        let mut cmd = bare();
+        cmd.env("COS_SECRET_ID", v["secret_id"].as_str().unwrap())
+            .env("COS_SECRET_KEY", v["secret_key"].as_str().unwrap())
+            .args([
+                "--output",
+                "json",
+                "sign",
+                "--method",
+                v["method"].as_str().unwrap(),
+            ])
+            .args(["--key-time", v["key_time"].as_str().unwrap()])
+            .arg(v["request_target"].as_str().unwrap());
+        for h in v["headers"].as_array().unwrap() {
+            cmd.arg("--header").arg(format!(
+                "{}: {}",
+                h[0].as_str().unwrap(),
+                h[1].as_str().unwrap()
+            ));
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+        let got = json(&out);
+        let name = v["name"].as_str().unwrap();
+        assert_eq!(got["SignKey"], v["sign_key"], "{name}");
+        assert_eq!(got["HttpString"], v["http_string"], "{name}");
+        assert_eq!(got["HttpStringSha1"], v["sha1_of_http_string"], "{name}");
+        assert_eq!(got["StringToSign"], v["string_to_sign"], "{name}");
+        assert_eq!(got["Signature"], v["signature"], "{name}");
+        assert_eq!(got["Authorization"], v["authorization"], "{name}");
+    }
+}
+
+#[test]
+fn sign_as_a_table_and_as_a_presigned_url() {
+    let v = &vectors()["vectors"][1];
+    let out = bare()
+        .env("COS_SECRET_ID", v["secret_id"].as_str().unwrap())
+        .env("COS_SECRET_KEY", v["secret_key"].as_str().unwrap())
+        .args([
+            "sign",
+            "--key-time",
+            v["key_time"].as_str().unwrap(),
+            "--presign",
+        ])
+        .arg(format!(
+            "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com{}",
+            v["request_target"].as_str().unwrap()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let url = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Url"))
+        .unwrap()
+        .trim();
+    assert!(
+        url.starts_with(
+            "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/exampleobject"
+        ),
+        "{url}"
+    );
+    assert!(
+        url.contains("q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q"),
+        "{url}"
+    );
+    assert!(
+        stdout.contains("StringToSign    sha1\\n1557989753;1557996953\\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn missing_configuration_is_a_usage_error_naming_what_is_missing() {
+    let out = bare().args(["describe-job", "j1"]).output().unwrap();
+    assert_eq!(code(&out), 2);
+    let stderr = text(&out.stderr);
+    for name in [
+        "COS_APPID",
+        "COS_SECRET_ID",
+        "COS_SECRET_KEY",
+        "COS_UIN",
+        "COS_REGION",
+    ] {
+        assert!(stderr.contains(name), "{stderr}");
+    }
+    let out = bare().args(["sign", "/"]).output().unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stderr).contains("COS_SECRET_KEY"));
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let out = bare()
+        .args(["update-job-priority", "j1", "-5"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    let out = bare().args(["no-such-command"]).output().unwrap();
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn a_transport_failure_exits_4() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = bare()
+        .env("COS_BATCH_ENDPOINT", format!("http://127.0.0.1:{port}"))
+        .env("COS_APPID", "1250000000")
+        .env("COS_SECRET_ID", "id")
+        .env("COS_SECRET_KEY", "key")
+        .args(["describe-job", "j1"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 4, "stderr: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("error: transport"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn the_job_lifecycle_through_every_subcommand() {
+    let f = Fixture::start();
+    let job = f.create_copy_job(5, &["--confirmation-required", "--priority", "7"]);
+    let described = f.wait_for(&job, "Suspended");
+    assert_eq!(described["Job"]["Priority"], 7);
+    assert_eq!(described["Job"]["Description"], "cli test");
+
+    // table output
+    let out = f.run(&["describe-job", &job]);
+    assert_eq!(code(&out), 0);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("JobId ") && stdout.contains(&job),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Suspended"), "{stdout}");
+
+    let out = f.run(&["--output", "json", "update-job-priority", &job, "42"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(json(&out)["Priority"], 42);
+
+    let out = f.run(&["--output", "json", "list-jobs", "--status", "Suspended"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let jobs = json(&out)["Jobs"].as_array().unwrap().clone();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0]["JobId"], job.as_str());
+    let out = f.run(&["list-jobs"]);
+    assert!(
+        text(&out.stdout).starts_with("JOB ID"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = f.run(&[
+        "--output",
+        "json",
+        "update-job-status",
+        &job,
+        "ready",
+        "--reason",
+        "go",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(json(&out)["JobId"], job.as_str());
+
+    let out = f.run(&["--output", "json", "watch", &job, "--interval", "0.05"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let done = json(&out);
+    assert_eq!(done["Job"]["Status"], "Complete");
+    assert_eq!(done["Job"]["ProgressSummary"]["NumberOfTasksSucceeded"], 5);
+
+    let out = f.run(&["--output", "json", "delete-job", &job]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(json(&out)["Deleted"], true);
+
+    // the deleted job is gone: a service error, with code and request id on stderr
+    let out = f.run(&["describe-job", &job]);
+    assert_eq!(code(&out), 3);
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: NoSuchJob (404)"), "{stderr}");
+    assert!(stderr.contains("[request id "), "{stderr}");
+    let out = f.run(&["--output", "json", "describe-job", &job]);
+    assert_eq!(code(&out), 3);
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["Error"]["Code"], "NoSuchJob");
+    assert!(err["Error"]["RequestId"].is_string());
+}
+
+#[test]
+fn watch_exits_6_for_a_cancelled_job() {
+    let f = Fixture::start();
+    let job = f.create_copy_job(3, &["--confirmation-required"]);
+    f.wait_for(&job, "Suspended");
+    let out = f.run(&["update-job-status", &job, "cancelled"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let out = f.run(&["watch", &job, "--interval", "0.05"]);
+    assert_eq!(code(&out), 6, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("ended Cancelled"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn list_jobs_all_follows_pages() {
+    let f = Fixture::start();
+    let ids: Vec<String> = (0..3)
+        .map(|_| f.create_copy_job(1, &["--confirmation-required"]))
+        .collect();
+    let out = f.run(&["--output", "json", "list-jobs", "--max-results", "1"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let page = json(&out);
+    assert_eq!(page["Jobs"].as_array().unwrap().len(), 1);
+    assert!(page["NextToken"].is_string());
+    let out = f.run(&[
+        "--output",
+        "json",
+        "list-jobs",
+        "--max-results",
+        "1",
+        "--all",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let all: Vec<String> = json(&out)["Jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["JobId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(all, ids);
+    let out = f.run(&["list-jobs", "--status", "Bogus"]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn create_job_from_xml_and_json_files() {
+    let f = Fixture::start();
+    let (arn, etag) = f.objects("files", 2);
+    let xml = format!(
+        "<CreateJobRequest><ClientRequestToken>file-token-1</ClientRequestToken>\
+         <ConfirmationRequired>true</ConfirmationRequired>\
+         <Manifest><Location><ETag>{etag}</ETag><ObjectArn>{arn}</ObjectArn></Location>\
+         <Spec><Fields><member>Bucket</member><member>Key</member></Fields><Format>COSBatchOperations_CSV_V1</Format></Spec></Manifest>\
+         <Operation><COSPutObjectTagging><TagSet><COSTag><Key>k</Key><Value>v</Value></COSTag></TagSet></COSPutObjectTagging></Operation>\
+         <Priority>4</Priority>\
+         <Report><Bucket>{}</Bucket><Enabled>false</Enabled><Format>Report_CSV_V1</Format><ReportScope>AllTasks</ReportScope></Report>\
+         <RoleArn>qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole</RoleArn></CreateJobRequest>",
+        f.handle().bucket_arn("files", &f.account.appid)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let xml_path = dir.path().join("job.xml");
+    std::fs::write(&xml_path, &xml).unwrap();
+    let out = f.run(&[
+        "--output",
+        "json",
+        "create-job",
+        "--file",
+        xml_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let from_xml = json(&out)["JobId"].as_str().unwrap().to_owned();
+    let described = f.wait_for(&from_xml, "Suspended");
+    assert_eq!(described["Job"]["ClientRequestToken"], "file-token-1");
+    assert_eq!(described["Job"]["Priority"], 4);
+
+    // the same request as JSON, with another token
+    let request = <cos_batch_model::CreateJobRequest as cos_batch_model::XmlDocument>::from_xml(
+        xml.as_bytes(),
+    )
+    .unwrap();
+    let mut doc: Value = serde_json::to_value(request).unwrap();
+    doc["ClientRequestToken"] = "file-token-2".into();
+    let json_path = dir.path().join("job.json");
+    std::fs::write(&json_path, doc.to_string()).unwrap();
+    let out = f.run(&[
+        "--output",
+        "json",
+        "create-job",
+        "--file",
+        json_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_ne!(json(&out)["JobId"].as_str().unwrap(), from_xml);
+
+    // a broken document is a usage error; nothing is sent
+    std::fs::write(&json_path, "<CreateJobRequest><Priority>x").unwrap();
+    let out = f.run(&["create-job", "--file", json_path.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    // an invalid request (reason too long) is caught before sending
+    let long = "r".repeat(300);
+    let out = f.run(&[
+        "update-job-status",
+        &from_xml,
+        "cancelled",
+        "--reason",
+        &long,
+    ]);
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+}
+
+#[test]
+fn demo_runs_a_job_to_completion() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bare()
+        .args([
+            "--output",
+            "json",
+            "demo",
+            "--objects",
+            "12",
+            "--interval",
+            "0.05",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let outcome = json(&out);
+    assert_eq!(outcome["Status"], "Complete");
+    assert_eq!(outcome["Succeeded"], 12);
+    assert_eq!(outcome["Failed"], 0);
+    assert_eq!(outcome["Total"], 12);
+    assert_eq!(outcome["CopiedObjects"], 12);
+    assert_eq!(outcome["ReportSucceeded"], 12);
+    assert!(Path::new(outcome["ReportManifest"].as_str().unwrap()).is_file());
+}
+
+#[test]
+fn emulator_subcommand_serves_until_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bare()
+        .args(["emulator", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut env = Vec::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(assignment) = line.strip_prefix("export ") {
+            let (name, value) = assignment.split_once('=').unwrap();
+            env.push((name.to_owned(), value.to_owned()));
+            if name == "COS_SECRET_KEY" {
+                break;
+            }
+        }
+    }
+    assert_eq!(env.len(), 5, "{env:?}");
+    let out = bare()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["--output", "json", "list-jobs"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(json(&out)["Jobs"].is_array() || json(&out).get("Jobs").is_none());
+    // Ctrl-C stops it cleanly
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
