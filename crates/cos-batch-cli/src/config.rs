@@ -31,7 +31,7 @@ impl Connection {
             "--secret-key (COS_SECRET_KEY)",
             &mut missing,
         );
-        let base = match present(&global.endpoint, "", &mut Vec::new()) {
+        let base = match trimmed(&global.endpoint) {
             Some(url) => Some(Base::Url(url)),
             None => {
                 let uin = present(&global.uin, "--uin (COS_UIN)", &mut missing);
@@ -95,18 +95,26 @@ enum Base {
     UinRegion(String, String),
 }
 
+/// The value without surrounding blanks; a blank value counts as absent.
+fn trimmed(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// [`trimmed`], recording `name` as missing when it is absent.
 fn present(
     value: &Option<String>,
     name: &'static str,
     missing: &mut Vec<&'static str>,
 ) -> Option<String> {
-    match value.as_deref().map(str::trim) {
-        Some(v) if !v.is_empty() => Some(v.to_owned()),
-        _ => {
-            missing.push(name);
-            None
-        }
+    let value = trimmed(value);
+    if value.is_none() {
+        missing.push(name);
     }
+    value
 }
 
 #[cfg(test)]

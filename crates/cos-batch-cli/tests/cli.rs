@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
-use md5::{Digest as _, Md5};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cos-batch");
@@ -98,20 +97,13 @@ impl Fixture {
         let mut manifest = String::new();
         for i in 0..count {
             let key = format!("data/{i:03}.txt");
-            write(
-                &h.object_path(bucket, appid, &key).unwrap(),
-                format!("object {i}").as_bytes(),
-            );
+            h.put_object(bucket, appid, &key, format!("object {i}").as_bytes())
+                .unwrap();
             manifest.push_str(&format!("{bucket}-{appid},{key}\n"));
         }
-        write(
-            &h.object_path(bucket, appid, "manifest.csv").unwrap(),
-            manifest.as_bytes(),
-        );
-        let etag: String = Md5::digest(manifest.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let etag = h
+            .put_object(bucket, appid, "manifest.csv", manifest.as_bytes())
+            .unwrap();
         (h.object_arn(bucket, appid, "manifest.csv"), etag)
     }
 
@@ -168,11 +160,6 @@ impl Drop for Fixture {
             self.runtime.block_on(handle.shutdown());
         }
     }
-}
-
-fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
 }
 
 fn vectors() -> Value {

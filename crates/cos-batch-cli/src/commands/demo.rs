@@ -8,17 +8,16 @@ use std::time::{Duration, Instant};
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use cos_batch_hyper::Client;
 use cos_batch_model::{
-    CreateJobRequest, DescribeJobRequest, JobStatus, Manifest, ManifestField, ManifestFormat,
+    CreateJobRequest, DescribeJobRequest, Job, JobStatus, Manifest, ManifestField, ManifestFormat,
     ManifestLocation, ManifestSpec, Operation, PutObjectCopy, Report, ReportScope,
     RequestedJobStatus, UpdateJobStatusRequest,
 };
-use md5::{Digest as _, Md5};
 use serde::Serialize;
 
 use crate::cli::{DemoArgs, OutputFormat};
 use crate::commands::emulator::data_dir;
 use crate::commands::watch;
-use crate::failure::Failure;
+use crate::failure::{EXIT_JOB_FAILED, Failure};
 use crate::output;
 
 const SOURCE: &str = "demo-source";
@@ -77,17 +76,7 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<ExitCode, Fail
     ));
     let outcome = drive(&handle, &account, args, &say).await;
     handle.shutdown().await;
-    let outcome = outcome?;
-    let code = if outcome.status == JobStatus::Complete.as_str() && outcome.failed == 0 {
-        0
-    } else if outcome.status == JobStatus::Complete.as_str() {
-        crate::failure::EXIT_JOB_FAILED
-    } else {
-        match outcome.status.as_str() {
-            "Cancelled" => crate::failure::EXIT_JOB_CANCELLED,
-            _ => crate::failure::EXIT_JOB_FAILED,
-        }
-    };
+    let (outcome, code) = outcome?;
     output::emit(format, &outcome, || {
         format!(
             "report: {} rows ({} succeeded, {} failed)\n  {}\n{}\ncopies: {} objects under {}\n\
@@ -118,7 +107,7 @@ async fn drive(
     account: &Account,
     args: &DemoArgs,
     say: &impl Fn(String),
-) -> Result<DemoOutcome, Failure> {
+) -> Result<(DemoOutcome, u8), Failure> {
     let appid = account.appid.as_str();
     for bucket in [TARGET, REPORTS] {
         handle
@@ -214,6 +203,7 @@ async fn drive(
     let job = watch::follow(&client, &job_id, interval).await?;
     say(watch::summary(&job));
     let summary = job.progress_summary.unwrap_or_default();
+    let code = exit_code(&job);
     let report = read_report(handle, appid, &job_id)?;
     let copied = count_files(
         &handle
@@ -221,7 +211,7 @@ async fn drive(
             .map_err(Failure::local)?
             .join("copies"),
     );
-    Ok(DemoOutcome {
+    let outcome = DemoOutcome {
         job_id,
         status: job.status.map(|s| s.to_string()).unwrap_or_default(),
         succeeded: summary.number_of_tasks_succeeded.unwrap_or(0),
@@ -237,40 +227,41 @@ async fn drive(
             .collect(),
         report_succeeded: report.succeeded,
         report_failed: report.failed,
-    })
+    };
+    Ok((outcome, code))
+}
+
+/// The demo's exit code: `watch`'s, except that a completed job with failed tasks is a failed
+/// demo too.
+fn exit_code(job: &Job) -> u8 {
+    let failed = job.progress_summary.and_then(|p| p.number_of_tasks_failed);
+    match watch::exit_code(job) {
+        0 if failed.unwrap_or(0) > 0 => EXIT_JOB_FAILED,
+        code => code,
+    }
 }
 
 /// Writes the source objects and the manifest; returns the manifest's ETag.
 fn write_objects(handle: &EmulatorHandle, appid: &str, count: u32) -> Result<String, Failure> {
+    let put = |key: &str, bytes: &[u8]| {
+        handle
+            .put_object(SOURCE, appid, key, bytes)
+            .map_err(|e| Failure::local(format!("cannot write object {key}: {e}")))
+    };
     let mut manifest = csv::Writer::from_writer(Vec::new());
     let bucket = format!("{SOURCE}-{appid}");
     for i in 0..count {
         let key = format!("photos/{i:05}.txt");
-        let body = format!("cos-batch demo object {i}\n").repeat(32);
-        write_file(&object_path(handle, appid, &key)?, body.as_bytes())?;
+        put(
+            &key,
+            format!("cos-batch demo object {i}\n").repeat(32).as_bytes(),
+        )?;
         manifest
             .write_record([bucket.as_str(), key.as_str()])
             .map_err(Failure::local)?;
     }
     let manifest = manifest.into_inner().map_err(Failure::local)?;
-    write_file(&object_path(handle, appid, MANIFEST_KEY)?, &manifest)?;
-    let digest = Md5::digest(&manifest);
-    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn object_path(handle: &EmulatorHandle, appid: &str, key: &str) -> Result<PathBuf, Failure> {
-    handle
-        .object_path(SOURCE, appid, key)
-        .map_err(|e| Failure::local(format!("object {key}: {e}")))
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Failure::local(format!("cannot create {}: {e}", parent.display())))?;
-    }
-    std::fs::write(path, bytes)
-        .map_err(|e| Failure::local(format!("cannot write {}: {e}", path.display())))
+    put(MANIFEST_KEY, &manifest)
 }
 
 struct ReportFiles {
@@ -336,4 +327,23 @@ fn count_files(dir: &Path) -> u64 {
             _ => 0,
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::EXIT_JOB_CANCELLED;
+    use cos_batch_model::ProgressSummary;
+
+    #[test]
+    fn the_demo_fails_unless_every_task_succeeded() {
+        let mut job = Job::default();
+        job.status = Some(JobStatus::Complete);
+        job.progress_summary = Some(ProgressSummary::new(0, 3, 3));
+        assert_eq!(exit_code(&job), 0);
+        job.progress_summary = Some(ProgressSummary::new(1, 2, 3));
+        assert_eq!(exit_code(&job), EXIT_JOB_FAILED);
+        job.status = Some(JobStatus::Cancelled);
+        assert_eq!(exit_code(&job), EXIT_JOB_CANCELLED);
+    }
 }
