@@ -177,6 +177,15 @@ fn write_pairs(sink: &mut impl Sink, entries: &[Entry<'_>]) {
     }
 }
 
+/// The length of [`write_key_list`]'s output.
+pub(crate) fn key_list_len(entries: &[Entry<'_>]) -> usize {
+    entries
+        .iter()
+        .map(|e| e.key.len() + 1)
+        .sum::<usize>()
+        .saturating_sub(1)
+}
+
 /// Writes `key;key;...`, a key once per signed value, as the official Go SDK does.
 pub(crate) fn write_key_list(out: &mut String, entries: &[Entry<'_>]) {
     for (i, e) in entries.iter().enumerate() {

@@ -10,7 +10,8 @@ use http::{Method, Uri};
 
 use crate::authorization::ALGORITHM;
 use crate::canonical::{
-    Canonical, HeaderPolicy, authority_host, header_entries, param_entries, write_key_list,
+    Canonical, HeaderPolicy, authority_host, header_entries, key_list_len, param_entries,
+    write_key_list,
 };
 use crate::digest::Sha1Sink;
 use crate::encoding::{COS_ENCODE_SET, Sink};
@@ -294,12 +295,7 @@ impl Signer {
             // `host` is added by `header_entries` from the URI only when absent from both.
             let canonical = self.canonical(&parts.method, &parts.uri, headers, &extra);
             let signature = signature_of(&key, &canonical);
-            let mut out = String::with_capacity(
-                160 + self.credentials.secret_id().len()
-                    + 24 * (canonical.headers.len() + canonical.params.len()),
-            );
-            render_header(
-                &mut out,
+            let out = render_header(
                 self.credentials.secret_id(),
                 sign_time,
                 &key,
@@ -393,32 +389,49 @@ pub(crate) fn signature_of(key: &SigningKey, canonical: &Canonical<'_>) -> [u8; 
     key.sign(&sha1.finish_hex())
 }
 
-/// Writes the `Authorization` header value.
+/// The `Authorization` header value, in a buffer of exactly its length: a header value takes
+/// over such a buffer as it is, where a larger one would cost another allocation.
 fn render_header(
-    out: &mut String,
     secret_id: &str,
     sign_time: KeyTime,
     key: &SigningKey,
     canonical: &Canonical<'_>,
     signature: &[u8; 40],
-) {
-    out.push_str("q-sign-algorithm=");
-    out.push_str(ALGORITHM);
-    out.push_str("&q-ak=");
-    out.push_str(secret_id);
-    out.push_str("&q-sign-time=");
-    if sign_time == key.key_time() {
-        out.push_str(key.key_time_text());
+) -> String {
+    let mut sign_time_text = String::new();
+    let sign_time_text = if sign_time == key.key_time() {
+        key.key_time_text()
     } else {
-        sign_time.write_to(out);
+        sign_time.write_to(&mut sign_time_text);
+        &sign_time_text
+    };
+    let pieces = [
+        "q-sign-algorithm=",
+        ALGORITHM,
+        "&q-ak=",
+        secret_id,
+        "&q-sign-time=",
+        sign_time_text,
+        "&q-key-time=",
+        key.key_time_text(),
+        "&q-header-list=",
+    ];
+    let len = pieces.iter().map(|p| p.len()).sum::<usize>()
+        + key_list_len(&canonical.headers)
+        + "&q-url-param-list=".len()
+        + key_list_len(&canonical.params)
+        + "&q-signature=".len()
+        + signature.len();
+    let mut out = String::with_capacity(len);
+    for piece in pieces {
+        out.push_str(piece);
     }
-    out.push_str("&q-key-time=");
-    out.push_str(key.key_time_text());
-    out.push_str("&q-header-list=");
-    write_key_list(out, &canonical.headers);
+    write_key_list(&mut out, &canonical.headers);
     out.push_str("&q-url-param-list=");
-    write_key_list(out, &canonical.params);
+    write_key_list(&mut out, &canonical.params);
     out.push_str("&q-signature=");
     // Always lower-case hex, so always UTF-8.
     out.push_str(std::str::from_utf8(signature).unwrap_or_default());
+    debug_assert_eq!(out.len(), len);
+    out
 }
