@@ -90,8 +90,13 @@ fn no_extra(rest: &[String]) -> Result<(), String> {
 }
 
 fn workspace_root() -> PathBuf {
-    // xtask lives one level below the workspace root.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // xtask lives one level below the workspace root. `cargo run` (behind `cargo xtask`) gives
+    // the manifest directory at run time; that is preferred to the one compiled in, which is
+    // stale when a target directory is shared between two checkouts.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
