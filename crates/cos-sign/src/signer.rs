@@ -435,3 +435,40 @@ fn render_header(
     debug_assert_eq!(out.len(), len);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SecretKey;
+
+    #[test]
+    fn the_header_value_fills_its_buffer_exactly() {
+        let uri: Uri = "https://100000000001.cos-control.ap-chengdu.myqcloud.com/jobs?maxResults=2&nextToken=a"
+            .parse()
+            .unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-cos-appid", HeaderValue::from_static("1250000000"));
+        headers.insert(
+            "content-md5",
+            HeaderValue::from_static("hHcgq5mu8s0YP4WTGiQ+uA=="),
+        );
+        let canonical = Canonical::new(
+            &Method::POST,
+            &uri,
+            param_entries(&uri, |_| true),
+            header_entries(&headers, &[], &uri, |n| HeaderPolicy::Default.signs(n)),
+        );
+        let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
+        let key = SigningKey::derive(&SecretKey::new("secret"), key_time);
+        let signature = signature_of(&key, &canonical);
+        let signer = Signer::new(Credentials::new("AKIDexample", "secret"));
+        for sign_time in [key_time, KeyTime::new(1576778430, 1576779000).unwrap()] {
+            let out = render_header("AKIDexample", sign_time, &key, &canonical, &signature);
+            assert_eq!(out.capacity(), out.len(), "{out}");
+            let expected = signer
+                .authorization_at(&Method::POST, &uri, &headers, sign_time, key_time)
+                .unwrap();
+            assert_eq!(out, expected.to_string());
+        }
+    }
+}
