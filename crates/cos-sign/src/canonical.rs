@@ -6,11 +6,14 @@
 //! percent-encoded (upper-case hex), pairs sorted by key and, for a repeated key, by raw value.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use http::header::{self, HeaderMap, HeaderName};
 use http::{Method, Uri};
 
-use crate::encoding::{Sink, canonical_key, canonical_name, decode_path, encode_into, query_pairs};
+use crate::encoding::{
+    canonical_key, canonical_key_bytes, decode_path, encode_into, is_canonical_key, query_pairs,
+};
 
 /// Which request headers a signature covers.
 ///
@@ -44,10 +47,8 @@ pub enum HeaderPolicy {
 impl HeaderPolicy {
     /// Whether a header of this name is signed.
     pub fn signs(&self, name: &HeaderName) -> bool {
-        if never_signed(name) {
-            return false;
-        }
         match self {
+            // None of these is ever unsigned, so there is nothing to rule out first.
             Self::Default => {
                 name == header::HOST
                     || name == header::CONTENT_TYPE
@@ -55,8 +56,8 @@ impl HeaderPolicy {
                     || name.as_str() == "content-md5"
                     || name.as_str().starts_with("x-cos-")
             }
-            Self::All => true,
-            Self::Only(names) => names.contains(name),
+            Self::All => !never_signed(name),
+            Self::Only(names) => !never_signed(name) && names.contains(name),
         }
     }
 }
@@ -74,12 +75,61 @@ fn never_signed(name: &HeaderName) -> bool {
         || matches!(name.as_str(), "keep-alive" | "proxy-connection")
 }
 
-/// One signed `key=value` pair: the key canonical, the value raw (decoded, trimmed).
-#[derive(Debug)]
+/// One signed `key=value` pair, borrowed from the request (or from [`Params`]): the key and the
+/// value as the request has them (decoded, trimmed), canonicalised as they are written.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Entry<'a> {
-    pub(crate) key: Cow<'a, str>,
-    pub(crate) value: Cow<'a, [u8]>,
+    raw_key: &'a [u8],
+    /// Whether `raw_key` is its own canonical form, as most keys are.
+    plain: bool,
+    pub(crate) value: &'a [u8],
 }
+
+impl<'a> Entry<'a> {
+    fn new(raw_key: &'a [u8], value: &'a [u8]) -> Self {
+        Self {
+            raw_key,
+            plain: is_canonical_key(raw_key),
+            value,
+        }
+    }
+
+    /// The canonical key: percent-encoded, then lower-cased.
+    pub(crate) fn key(&self) -> Cow<'a, str> {
+        canonical_key(self.raw_key)
+    }
+
+    /// Writes the canonical key.
+    fn write_key(&self, out: &mut Vec<u8>) {
+        if self.plain {
+            out.extend_from_slice(self.raw_key);
+        } else {
+            out.extend(canonical_key_bytes(self.raw_key));
+        }
+    }
+
+    /// The length of the canonical key.
+    fn key_len(&self) -> usize {
+        if self.plain {
+            self.raw_key.len()
+        } else {
+            canonical_key_bytes(self.raw_key).count()
+        }
+    }
+
+    /// The signing order: by canonical key, then (for a repeated key) by raw value.
+    fn order(&self, other: &Self) -> Ordering {
+        let keys = if self.plain && other.plain {
+            self.raw_key.cmp(other.raw_key)
+        } else {
+            canonical_key_bytes(self.raw_key).cmp(canonical_key_bytes(other.raw_key))
+        };
+        keys.then_with(|| self.value.cmp(other.value))
+    }
+}
+
+/// The entries a signature covers, of one kind (headers or parameters), in signing order.
+pub(crate) type Entries<'a> = Vec<Entry<'a>>;
 
 /// The `host` value taken from a URI's authority when the request has no `Host` header.
 pub(crate) fn authority_host(uri: &Uri) -> Option<&str> {
@@ -103,14 +153,14 @@ fn trim_ows(mut v: &[u8]) -> &[u8] {
     v
 }
 
-/// The signed headers: those of `headers` that `select` accepts, plus `extra` (headers about
-/// to be added), plus `host` from the URI when selected and absent.
+/// The signed headers, in signing order: those of `headers` that `select` accepts, plus `extra`
+/// (headers about to be added), plus `host` from the URI when selected and absent.
 pub(crate) fn header_entries<'a>(
     headers: &'a HeaderMap,
     extra: &[(&'a HeaderName, &'a [u8])],
     uri: &'a Uri,
     select: impl Fn(&HeaderName) -> bool,
-) -> Vec<Entry<'a>> {
+) -> Entries<'a> {
     let mut entries = Vec::with_capacity(headers.len() + extra.len() + 1);
     let mut has_host = false;
     for (name, value) in headers
@@ -122,58 +172,68 @@ pub(crate) fn header_entries<'a>(
             continue;
         }
         has_host |= name == header::HOST;
-        entries.push(Entry {
-            key: canonical_name(name.as_str()),
-            value: Cow::Borrowed(trim_ows(value)),
-        });
+        entries.push(Entry::new(name.as_str().as_bytes(), trim_ows(value)));
     }
     if !has_host
         && select(&header::HOST)
         && let Some(host) = authority_host(uri)
     {
-        entries.push(Entry {
-            key: Cow::Borrowed("host"),
-            value: Cow::Borrowed(host.as_bytes()),
-        });
+        entries.push(Entry::new(b"host", host.as_bytes()));
     }
     sort(&mut entries);
     entries
 }
 
-/// The signed query parameters: those whose canonical key `select` accepts. A parameter with
-/// an empty name (`?=v`) is never signed: `q-url-param-list` has no way to name it, so a
-/// verifier could never select it.
-pub(crate) fn param_entries<'a>(uri: &'a Uri, select: impl Fn(&str) -> bool) -> Vec<Entry<'a>> {
-    let Some(query) = uri.query() else {
-        return Vec::new();
-    };
-    let mut entries: Vec<Entry<'a>> = query_pairs(query)
-        .filter(|(k, _)| !k.is_empty())
-        .filter_map(|(k, value)| {
-            let key = match k {
-                Cow::Borrowed(k) => canonical_key(k),
-                Cow::Owned(k) => Cow::Owned(canonical_key(&k).into_owned()),
-            };
-            select(&key).then_some(Entry { key, value })
-        })
-        .collect();
-    sort(&mut entries);
-    entries
+/// The query parameters of a request, decoded: what its signed [`Entry`]s borrow.
+pub(crate) struct Params<'a> {
+    pairs: Vec<DecodedPair<'a>>,
+}
+
+/// A query parameter's name and value, percent-decoded.
+type DecodedPair<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
+impl<'a> Params<'a> {
+    /// The parameters of `uri`'s query. A parameter with an empty name (`?=v`) is left out: it
+    /// is never signed, as `q-url-param-list` has no way to name it, so a verifier could never
+    /// select it.
+    pub(crate) fn of(uri: &'a Uri) -> Self {
+        Self {
+            pairs: uri
+                .query()
+                .map(|q| query_pairs(q).filter(|(k, _)| !k.is_empty()).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The signed parameters, in signing order: those `select` accepts.
+    pub(crate) fn entries(&self, select: impl Fn(&Entry<'_>) -> bool) -> Entries<'_> {
+        if self.pairs.is_empty() {
+            return Vec::new();
+        }
+        let mut entries: Entries<'_> = self
+            .pairs
+            .iter()
+            .map(|(k, v)| Entry::new(k, v))
+            .filter(|e| select(e))
+            .collect();
+        sort(&mut entries);
+        entries
+    }
 }
 
 fn sort(entries: &mut [Entry<'_>]) {
-    entries.sort_unstable_by(|a, b| a.key.cmp(&b.key).then_with(|| a.value.cmp(&b.value)));
+    entries.sort_unstable_by(Entry::order);
 }
 
 /// Writes `key=value&key=value` (values encoded).
-fn write_pairs(sink: &mut impl Sink, entries: &[Entry<'_>]) {
+fn write_pairs(sink: &mut Vec<u8>, entries: &[Entry<'_>]) {
     for (i, e) in entries.iter().enumerate() {
         if i > 0 {
-            sink.put(b"&");
+            sink.push(b'&');
         }
-        sink.put(e.key.as_bytes());
-        sink.put(b"=");
-        encode_into(sink, &e.value);
+        e.write_key(sink);
+        sink.push(b'=');
+        encode_into(sink, e.value);
     }
 }
 
@@ -181,19 +241,27 @@ fn write_pairs(sink: &mut impl Sink, entries: &[Entry<'_>]) {
 pub(crate) fn key_list_len(entries: &[Entry<'_>]) -> usize {
     entries
         .iter()
-        .map(|e| e.key.len() + 1)
+        .map(|e| e.key_len() + 1)
         .sum::<usize>()
         .saturating_sub(1)
 }
 
 /// Writes `key;key;...`, a key once per signed value, as the official Go SDK does.
-pub(crate) fn write_key_list(out: &mut String, entries: &[Entry<'_>]) {
+pub(crate) fn write_key_list(out: &mut Vec<u8>, entries: &[Entry<'_>]) {
     for (i, e) in entries.iter().enumerate() {
         if i > 0 {
-            out.push(';');
+            out.push(b';');
         }
-        out.push_str(&e.key);
+        e.write_key(out);
     }
+}
+
+/// [`write_key_list`] as a `String`.
+pub(crate) fn key_list(entries: &[Entry<'_>]) -> String {
+    let mut out = Vec::with_capacity(key_list_len(entries));
+    write_key_list(&mut out, entries);
+    // Canonical keys are ASCII, so this cannot fail; the fallback keeps the code panic-free.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn lower_method(method: &Method) -> Cow<'_, str> {
@@ -213,16 +281,16 @@ fn lower_method(method: &Method) -> Cow<'_, str> {
 pub(crate) struct Canonical<'a> {
     pub(crate) method: Cow<'a, str>,
     pub(crate) path: Cow<'a, [u8]>,
-    pub(crate) params: Vec<Entry<'a>>,
-    pub(crate) headers: Vec<Entry<'a>>,
+    pub(crate) params: Entries<'a>,
+    pub(crate) headers: Entries<'a>,
 }
 
 impl<'a> Canonical<'a> {
     pub(crate) fn new(
         method: &'a Method,
         uri: &'a Uri,
-        params: Vec<Entry<'a>>,
-        headers: Vec<Entry<'a>>,
+        params: Entries<'a>,
+        headers: Entries<'a>,
     ) -> Self {
         let raw_path = uri.path();
         let path = if raw_path.is_empty() {
@@ -243,21 +311,21 @@ impl<'a> Canonical<'a> {
         let pairs: usize = self
             .params
             .iter()
-            .chain(&self.headers)
-            .map(|e| e.key.len() + e.value.len() * 3 / 2 + 2)
+            .chain(self.headers.iter())
+            .map(|e| e.raw_key.len() + e.value.len() * 3 / 2 + 2)
             .sum();
         self.method.len() + self.path.len() + pairs + 8
     }
 
-    pub(crate) fn write_http_string(&self, sink: &mut impl Sink) {
-        sink.put(self.method.as_bytes());
-        sink.put(b"\n");
-        sink.put(&self.path);
-        sink.put(b"\n");
+    pub(crate) fn write_http_string(&self, sink: &mut Vec<u8>) {
+        sink.extend_from_slice(self.method.as_bytes());
+        sink.extend_from_slice(b"\n");
+        sink.extend_from_slice(&self.path);
+        sink.extend_from_slice(b"\n");
         write_pairs(sink, &self.params);
-        sink.put(b"\n");
+        sink.extend_from_slice(b"\n");
         write_pairs(sink, &self.headers);
-        sink.put(b"\n");
+        sink.extend_from_slice(b"\n");
     }
 }
 
@@ -290,10 +358,11 @@ impl CanonicalRequest {
     /// Canonicalises a request: every query parameter, and the headers `policy` selects (with
     /// `host` from the URI when the header is missing).
     pub fn new(method: &Method, uri: &Uri, headers: &HeaderMap, policy: &HeaderPolicy) -> Self {
+        let params = Params::of(uri);
         let canonical = Canonical::new(
             method,
             uri,
-            param_entries(uri, |_| true),
+            params.entries(|_| true),
             header_entries(headers, &[], uri, |n| policy.signs(n)),
         );
         Self::from_canonical(&canonical)
@@ -302,14 +371,10 @@ impl CanonicalRequest {
     pub(crate) fn from_canonical(c: &Canonical<'_>) -> Self {
         let mut http_string = Vec::new();
         c.write_http_string(&mut http_string);
-        let mut header_list = String::new();
-        write_key_list(&mut header_list, &c.headers);
-        let mut param_list = String::new();
-        write_key_list(&mut param_list, &c.params);
         Self {
             http_string,
-            header_list,
-            param_list,
+            header_list: key_list(&c.headers),
+            param_list: key_list(&c.params),
         }
     }
 
@@ -325,9 +390,7 @@ impl CanonicalRequest {
 
     /// The lower-case hex SHA-1 of the `HttpString`.
     pub fn http_string_sha1(&self) -> String {
-        let mut hasher = crate::digest::Sha1Sink::new();
-        hasher.put(&self.http_string);
-        String::from_utf8_lossy(&hasher.finish_hex()).into_owned()
+        String::from_utf8_lossy(&crate::digest::sha1_hex(&self.http_string)).into_owned()
     }
 
     /// The `StringToSign` for a key time: `sha1\n{key_time}\n{sha1(HttpString)}\n`.

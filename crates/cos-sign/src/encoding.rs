@@ -12,24 +12,6 @@ pub(crate) const COS_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// Where canonical bytes go: a buffer, or straight into a hash.
-pub(crate) trait Sink {
-    fn put(&mut self, bytes: &[u8]);
-}
-
-impl Sink for Vec<u8> {
-    fn put(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
-
-impl Sink for String {
-    fn put(&mut self, bytes: &[u8]) {
-        // Only ever fed encoded (ASCII) text; anything else would be a bug, shown lossily.
-        self.push_str(&String::from_utf8_lossy(bytes));
-    }
-}
-
 /// Which bytes stay bare, as a table: the signing path asks once per byte.
 const UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
@@ -46,63 +28,107 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
     UNRESERVED[usize::from(b)]
 }
 
-/// Percent-encodes `bytes` into `sink` with [`COS_ENCODE_SET`]: runs of bare bytes go in whole,
-/// each other byte as `%XX`. Equivalent to `percent_encoding::percent_encode` (a test checks
-/// it), which yields one piece per escaped byte and was the largest cost of a signature.
-pub(crate) fn encode_into(sink: &mut impl Sink, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let run = rest
-            .iter()
-            .position(|&b| !is_unreserved(b))
-            .unwrap_or(rest.len());
-        let (bare, tail) = rest.split_at(run);
-        if !bare.is_empty() {
-            sink.put(bare);
+/// Percent-encodes `bytes` onto `out` with [`COS_ENCODE_SET`]. Equivalent to
+/// `percent_encoding::percent_encode` (a test checks it), which yields one piece per escaped
+/// byte and was the largest cost of a signature. No branch here depends on the bytes but the
+/// first, whether all of them are bare (most header values are), so that a byte that needs
+/// escaping costs no mispredicted branch.
+pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    if all_in(&UNRESERVED, bytes) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    const PIECE: usize = 32;
+    for piece in bytes.chunks(PIECE) {
+        let mut buf = [0u8; 3 * PIECE];
+        let mut len = 0;
+        for &b in piece {
+            let [c0, c1, c2, n] = ENCODED[usize::from(b)];
+            // `buf` has room for three bytes per input byte, so this always holds.
+            if let Some(dst) = buf.get_mut(len..len + 3) {
+                dst.copy_from_slice(&[c0, c1, c2]);
+            }
+            len += usize::from(n);
         }
-        let Some((&b, tail)) = tail.split_first() else {
-            break;
-        };
-        sink.put(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
-        rest = tail;
+        out.extend_from_slice(buf.get(..len).unwrap_or_default());
     }
 }
 
-/// A key as it enters the signature: percent-encoded, then lower-cased (so `%E8` becomes `%e8`,
-/// as the official Go SDK does). Borrowed when nothing changes.
-pub(crate) fn canonical_key(raw: &[u8]) -> Cow<'_, str> {
-    if raw
+/// Whether `table` holds every byte of `bytes`, found without a branch per byte.
+fn all_in(table: &[bool; 256], bytes: &[u8]) -> bool {
+    bytes
         .iter()
-        .all(|&b| is_unreserved(b) && !b.is_ascii_uppercase())
-    {
+        .fold(true, |all, &b| all & table[usize::from(b)])
+}
+
+/// Every byte as it is encoded: up to three bytes, then how many of them count.
+const ENCODED: [[u8; 4]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut table = [[0; 4]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = if UNRESERVED[b] {
+            [b as u8, 0, 0, 1]
+        } else {
+            [b'%', HEX[b >> 4], HEX[b & 0x0f], 3]
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Whether a key is its own canonical form: unreserved bytes only, none upper case. Most
+/// keys are (every header name COS defines, for one), and are then signed as they are.
+pub(crate) fn is_canonical_key(raw: &[u8]) -> bool {
+    all_in(&CANONICAL, raw)
+}
+
+/// Which bytes a canonical key holds as they are: the unreserved ones but upper-case letters.
+const CANONICAL: [bool; 256] = {
+    let mut table = UNRESERVED;
+    let mut b = b'A';
+    while b <= b'Z' {
+        table[b as usize] = false;
+        b += 1;
+    }
+    table
+};
+
+/// The bytes of a key as it enters the signature: percent-encoded, then lower-cased (so `%E8`
+/// becomes `%e8`, as the official Go SDK does).
+pub(crate) fn canonical_key_bytes(raw: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    raw.iter().flat_map(|&b| {
+        let (bytes, len) = if is_unreserved(b) {
+            ([b.to_ascii_lowercase(), 0, 0], 1)
+        } else {
+            (
+                [b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]],
+                3,
+            )
+        };
+        bytes.into_iter().take(len)
+    })
+}
+
+/// A key as it enters the signature ([`canonical_key_bytes`]), borrowed when nothing changes.
+pub(crate) fn canonical_key(raw: &[u8]) -> Cow<'_, str> {
+    if is_canonical_key(raw) {
         // All bytes are ASCII, so this cannot fail; the fallback keeps the code panic-free.
         if let Ok(s) = std::str::from_utf8(raw) {
             return Cow::Borrowed(s);
         }
     }
-    encoded_lowercase(raw)
-}
-
-/// [`canonical_key`] of a header name, which is already a lower-case `str`.
-pub(crate) fn canonical_name(name: &str) -> Cow<'_, str> {
-    if name.bytes().all(is_unreserved) {
-        Cow::Borrowed(name)
-    } else {
-        encoded_lowercase(name.as_bytes())
-    }
-}
-
-fn encoded_lowercase(raw: &[u8]) -> Cow<'static, str> {
-    let mut out = String::with_capacity(raw.len() * 3);
-    encode_into(&mut out, raw);
-    out.make_ascii_lowercase();
-    Cow::Owned(out)
+    Cow::Owned(canonical_key_bytes(raw).map(char::from).collect())
 }
 
 /// Decodes `%XX` escapes; an invalid escape is kept as it is.
 pub(crate) fn decode_path(raw: &str) -> Cow<'_, [u8]> {
-    percent_decode(raw.as_bytes()).into()
+    if raw.as_bytes().contains(&b'%') {
+        percent_decode(raw.as_bytes()).into()
+    } else {
+        Cow::Borrowed(raw.as_bytes())
+    }
 }
 
 /// Decodes a query component: `+` is a space (as Go's `url.ParseQuery`, which the official SDK
@@ -134,9 +160,9 @@ mod tests {
     use super::*;
 
     fn encoded(bytes: &[u8]) -> String {
-        let mut s = String::new();
+        let mut s = Vec::new();
         encode_into(&mut s, bytes);
-        s
+        String::from_utf8(s).unwrap()
     }
 
     #[test]
@@ -163,6 +189,19 @@ mod tests {
         assert_eq!(canonical_key(b"maxResults"), "maxresults");
         assert!(matches!(canonical_key(b"host"), Cow::Borrowed("host")));
         assert_eq!(canonical_key("Ké y".as_bytes()), "k%c3%a9%20y");
+        assert!(!is_canonical_key(b"maxResults") && !is_canonical_key(b"a!b"));
+        assert!(is_canonical_key(b"x-cos-meta-a_b.c~1"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_canonical_key_is_the_encoding_lowercased(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..32)) {
+            let expected = percent_encoding::percent_encode(&bytes, COS_ENCODE_SET)
+                .to_string()
+                .to_ascii_lowercase();
+            proptest::prop_assert_eq!(canonical_key(&bytes), expected.as_str());
+            proptest::prop_assert_eq!(is_canonical_key(&bytes), expected.as_bytes() == &bytes[..]);
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `Signer`: signs requests with one set of credentials, caching the derived key.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::request::Parts;
@@ -10,11 +10,11 @@ use http::{Method, Uri};
 
 use crate::authorization::ALGORITHM;
 use crate::canonical::{
-    Canonical, HeaderPolicy, authority_host, header_entries, key_list_len, param_entries,
+    Canonical, HeaderPolicy, Params, authority_host, header_entries, key_list, key_list_len,
     write_key_list,
 };
-use crate::digest::Sha1Sink;
-use crate::encoding::{COS_ENCODE_SET, Sink};
+use crate::digest::sha1_hex;
+use crate::encoding::COS_ENCODE_SET;
 use crate::{Authorization, Credentials, KeyTime, SigningKey};
 
 /// The header (and presigned query parameter) that carries a session token.
@@ -85,7 +85,7 @@ pub struct Signer {
     policy: HeaderPolicy,
     secret_id_valid: bool,
     token_header: Option<Result<HeaderValue, SignError>>,
-    cache: Option<Mutex<Option<Arc<SigningKey>>>>,
+    cache: Option<Mutex<Option<SigningKey>>>,
 }
 
 impl fmt::Debug for Signer {
@@ -159,17 +159,18 @@ impl Signer {
     }
 
     /// The signing key for `key_time`: from the cache when it holds that key time, otherwise
-    /// derived (and cached, replacing the previous one).
-    pub fn signing_key(&self, key_time: KeyTime) -> Arc<SigningKey> {
+    /// derived (and cached, replacing the previous one). A key holds nothing on the heap, so it
+    /// is copied out of the cache, and the cache's lock is held for that copy only.
+    pub fn signing_key(&self, key_time: KeyTime) -> SigningKey {
         let Some(cache) = &self.cache else {
-            return Arc::new(SigningKey::derive(self.credentials.secret_key(), key_time));
+            return SigningKey::derive(self.credentials.secret_key(), key_time);
         };
         let mut slot = cache.lock().unwrap_or_else(PoisonError::into_inner);
         match &*slot {
-            Some(key) if key.key_time() == key_time => Arc::clone(key),
+            Some(key) if key.key_time() == key_time => key.clone(),
             _ => {
-                let key = Arc::new(SigningKey::derive(self.credentials.secret_key(), key_time));
-                *slot = Some(Arc::clone(&key));
+                let key = SigningKey::derive(self.credentials.secret_key(), key_time);
+                *slot = Some(key.clone());
                 key
             }
         }
@@ -210,18 +211,15 @@ impl Signer {
     ) -> Result<Authorization, SignError> {
         self.check_secret_id()?;
         let key = self.signing_key(key_time);
-        let canonical = self.canonical(method, uri, headers, &[]);
+        let params = Params::of(uri);
+        let canonical = self.canonical(method, uri, &params, headers, &[]);
         let signature = signature_of(&key, &canonical);
-        let mut header_list = String::new();
-        write_key_list(&mut header_list, &canonical.headers);
-        let mut param_list = String::new();
-        write_key_list(&mut param_list, &canonical.params);
         Ok(Authorization::from_parts(
             self.credentials.secret_id(),
             sign_time,
             key_time,
-            header_list,
-            param_list,
+            key_list(&canonical.headers),
+            key_list(&canonical.params),
             &signature,
         ))
     }
@@ -230,13 +228,14 @@ impl Signer {
         &self,
         method: &'a Method,
         uri: &'a Uri,
+        params: &'a Params<'a>,
         headers: &'a HeaderMap,
         extra: &[(&'a HeaderName, &'a [u8])],
     ) -> Canonical<'a> {
         Canonical::new(
             method,
             uri,
-            param_entries(uri, |_| true),
+            params.entries(|_| true),
             header_entries(headers, extra, uri, |n| self.policy.signs(n)),
         )
     }
@@ -261,14 +260,11 @@ impl Signer {
             Some(Err(e)) => return Err(e.clone()),
             None => None,
         };
-        let host = match (
-            parts.headers.contains_key(header::HOST),
-            authority_host(&parts.uri),
-        ) {
-            (false, Some(host)) => {
-                Some(HeaderValue::from_str(host).map_err(|_| SignError::InvalidHost)?)
-            }
-            _ => None,
+        let host = match parts.headers.contains_key(header::HOST) {
+            false => authority_host(&parts.uri)
+                .map(|host| HeaderValue::from_str(host).map_err(|_| SignError::InvalidHost))
+                .transpose()?,
+            true => None,
         };
         let token_name = TOKEN_HEADER;
         let value = {
@@ -293,7 +289,8 @@ impl Signer {
             };
             let key = self.signing_key(key_time);
             // `host` is added by `header_entries` from the URI only when absent from both.
-            let canonical = self.canonical(&parts.method, &parts.uri, headers, &extra);
+            let params = Params::of(&parts.uri);
+            let canonical = self.canonical(&parts.method, &parts.uri, &params, headers, &extra);
             let signature = signature_of(&key, &canonical);
             let out = render_header(
                 self.credentials.secret_id(),
@@ -384,9 +381,7 @@ fn with_query(uri: &Uri, query: &str) -> Result<Uri, SignError> {
 pub(crate) fn signature_of(key: &SigningKey, canonical: &Canonical<'_>) -> [u8; 40] {
     let mut http_string = Vec::with_capacity(canonical.estimated_len());
     canonical.write_http_string(&mut http_string);
-    let mut sha1 = Sha1Sink::new();
-    sha1.put(&http_string);
-    key.sign(&sha1.finish_hex())
+    key.sign(&sha1_hex(&http_string))
 }
 
 /// The `Authorization` header value, in a buffer of exactly its length: a header value takes
@@ -397,24 +392,24 @@ fn render_header(
     key: &SigningKey,
     canonical: &Canonical<'_>,
     signature: &[u8; 40],
-) -> String {
+) -> Vec<u8> {
     let mut sign_time_text = String::new();
     let sign_time_text = if sign_time == key.key_time() {
         key.key_time_text()
     } else {
         sign_time.write_to(&mut sign_time_text);
-        &sign_time_text
+        sign_time_text.as_bytes()
     };
-    let pieces = [
-        "q-sign-algorithm=",
-        ALGORITHM,
-        "&q-ak=",
-        secret_id,
-        "&q-sign-time=",
+    let pieces: [&[u8]; 9] = [
+        b"q-sign-algorithm=",
+        ALGORITHM.as_bytes(),
+        b"&q-ak=",
+        secret_id.as_bytes(),
+        b"&q-sign-time=",
         sign_time_text,
-        "&q-key-time=",
+        b"&q-key-time=",
         key.key_time_text(),
-        "&q-header-list=",
+        b"&q-header-list=",
     ];
     let len = pieces.iter().map(|p| p.len()).sum::<usize>()
         + key_list_len(&canonical.headers)
@@ -422,16 +417,15 @@ fn render_header(
         + key_list_len(&canonical.params)
         + "&q-signature=".len()
         + signature.len();
-    let mut out = String::with_capacity(len);
+    let mut out = Vec::with_capacity(len);
     for piece in pieces {
-        out.push_str(piece);
+        out.extend_from_slice(piece);
     }
     write_key_list(&mut out, &canonical.headers);
-    out.push_str("&q-url-param-list=");
+    out.extend_from_slice(b"&q-url-param-list=");
     write_key_list(&mut out, &canonical.params);
-    out.push_str("&q-signature=");
-    // Always lower-case hex, so always UTF-8.
-    out.push_str(std::str::from_utf8(signature).unwrap_or_default());
+    out.extend_from_slice(b"&q-signature=");
+    out.extend_from_slice(signature);
     debug_assert_eq!(out.len(), len);
     out
 }
@@ -452,10 +446,11 @@ mod tests {
             "content-md5",
             HeaderValue::from_static("hHcgq5mu8s0YP4WTGiQ+uA=="),
         );
+        let params = Params::of(&uri);
         let canonical = Canonical::new(
             &Method::POST,
             &uri,
-            param_entries(&uri, |_| true),
+            params.entries(|_| true),
             header_entries(&headers, &[], &uri, |n| HeaderPolicy::Default.signs(n)),
         );
         let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
@@ -464,11 +459,11 @@ mod tests {
         let signer = Signer::new(Credentials::new("AKIDexample", "secret"));
         for sign_time in [key_time, KeyTime::new(1576778430, 1576779000).unwrap()] {
             let out = render_header("AKIDexample", sign_time, &key, &canonical, &signature);
-            assert_eq!(out.capacity(), out.len(), "{out}");
+            assert_eq!(out.capacity(), out.len());
             let expected = signer
                 .authorization_at(&Method::POST, &uri, &headers, sign_time, key_time)
                 .unwrap();
-            assert_eq!(out, expected.to_string());
+            assert_eq!(out, expected.to_string().into_bytes());
         }
     }
 }

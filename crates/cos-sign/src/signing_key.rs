@@ -2,14 +2,13 @@
 
 use std::fmt;
 
-use hmac::Mac;
-
-use crate::digest::{HmacSha1, hex40, hmac_sha1};
+use crate::digest::{HmacKey, hex40};
 use crate::{KeyTime, SecretKey};
 
 /// `SignKey = hex(HMAC-SHA1(SecretKey, KeyTime))`, derived once and reused for every request
-/// signed within the same key time. It holds the HMAC already keyed with it, so each signature
-/// costs one HMAC of the short `StringToSign` and no key set-up.
+/// signed within the same key time. It holds the HMAC already keyed with it and the
+/// `StringToSign`'s fixed prefix (`sha1\n{key_time}\n`), so each signature costs one HMAC of
+/// a short message and no key set-up.
 ///
 /// A derived secret: its `Debug` prints the key time only.
 ///
@@ -24,24 +23,42 @@ use crate::{KeyTime, SecretKey};
 #[derive(Clone)]
 pub struct SigningKey {
     key_time: KeyTime,
-    key_time_text: String,
     hex: [u8; 40],
-    mac: HmacSha1,
+    mac: HmacKey,
+    /// `sha1\n{key_time}\n`, then room for the SHA-1 of an `HttpString` and its `\n`.
+    string_to_sign: [u8; STRING_TO_SIGN],
+    /// The length of the prefix in `string_to_sign`.
+    prefix_len: usize,
 }
+
+/// The longest `StringToSign`: `sha1\n`, a key time of two 20-digit numbers, `\n`, 40 hex
+/// digits, `\n`.
+const STRING_TO_SIGN: usize = SHA1_LINE.len() + 41 + 1 + 40 + 1;
+
+/// The first line of a `StringToSign`.
+const SHA1_LINE: &[u8] = b"sha1\n";
 
 impl SigningKey {
     /// Derives the key for `key_time`.
     pub fn derive(secret: &SecretKey, key_time: KeyTime) -> Self {
         let mut key_time_text = String::with_capacity(41);
         key_time.write_to(&mut key_time_text);
-        let mut mac = hmac_sha1(secret.expose().as_bytes());
-        mac.update(key_time_text.as_bytes());
-        let hex = hex40(&mac.finalize().into_bytes());
+        let hex = hex40(&HmacKey::new(secret.expose().as_bytes()).mac(key_time_text.as_bytes()));
+        let mut string_to_sign = [0; STRING_TO_SIGN];
+        let mut prefix_len = 0;
+        for piece in [SHA1_LINE, key_time_text.as_bytes(), b"\n"] {
+            // A key time is at most 41 bytes long, so the prefix always fits.
+            if let Some(dst) = string_to_sign.get_mut(prefix_len..prefix_len + piece.len()) {
+                dst.copy_from_slice(piece);
+                prefix_len += piece.len();
+            }
+        }
         Self {
             key_time,
-            key_time_text,
-            mac: hmac_sha1(&hex),
+            mac: HmacKey::new(&hex),
             hex,
+            string_to_sign,
+            prefix_len,
         }
     }
 
@@ -56,20 +73,24 @@ impl SigningKey {
         std::str::from_utf8(&self.hex).unwrap_or_default()
     }
 
-    /// `key_time` as `start;end`.
-    pub(crate) fn key_time_text(&self) -> &str {
-        &self.key_time_text
+    /// `key_time` as `start;end` (ASCII), read from the `StringToSign` prefix.
+    pub(crate) fn key_time_text(&self) -> &[u8] {
+        self.string_to_sign
+            .get(SHA1_LINE.len()..self.prefix_len.saturating_sub(1))
+            .unwrap_or_default()
     }
 
     /// The signature of `sha1\n{key_time}\n{http_string_sha1}\n`, in lower-case hex.
     pub(crate) fn sign(&self, http_string_sha1: &[u8; 40]) -> [u8; 40] {
-        let mut mac = self.mac.clone();
-        mac.update(b"sha1\n");
-        mac.update(self.key_time_text.as_bytes());
-        mac.update(b"\n");
-        mac.update(http_string_sha1);
-        mac.update(b"\n");
-        hex40(&mac.finalize().into_bytes())
+        let mut text = self.string_to_sign;
+        let end = self.prefix_len + http_string_sha1.len();
+        if let Some(dst) = text.get_mut(self.prefix_len..end) {
+            dst.copy_from_slice(http_string_sha1);
+        }
+        if let Some(newline) = text.get_mut(end) {
+            *newline = b'\n';
+        }
+        hex40(&self.mac.mac(text.get(..=end).unwrap_or_default()))
     }
 }
 
@@ -84,6 +105,24 @@ impl fmt::Debug for SigningKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signs_the_string_to_sign_of_every_key_time_length() {
+        use hmac::{KeyInit, Mac};
+        let sha1 = *b"0123456789abcdef0123456789abcdef01234567";
+        for kt in [
+            KeyTime::new(0, 0).unwrap(),
+            KeyTime::new(1557989151, 1557996351).unwrap(),
+            KeyTime::new(u64::MAX - 1, u64::MAX).unwrap(),
+        ] {
+            let key = SigningKey::derive(&SecretKey::new("s"), kt);
+            assert_eq!(key.key_time_text(), kt.to_string().as_bytes());
+            let mut mac =
+                hmac::Hmac::<sha1::Sha1>::new_from_slice(key.expose_hex().as_bytes()).unwrap();
+            mac.update(format!("sha1\n{kt}\n{}\n", std::str::from_utf8(&sha1).unwrap()).as_bytes());
+            assert_eq!(key.sign(&sha1), hex40(&mac.finalize().into_bytes().into()));
+        }
+    }
 
     #[test]
     fn debug_does_not_show_the_key() {

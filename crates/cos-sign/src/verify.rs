@@ -8,8 +8,8 @@ use http::request::Parts;
 use http::{Method, Uri};
 use subtle::ConstantTimeEq;
 
-use crate::canonical::{Canonical, CanonicalRequest, header_entries, param_entries};
-use crate::encoding::canonical_name;
+use crate::canonical::{Canonical, CanonicalRequest, Params, header_entries};
+use crate::encoding::canonical_key;
 use crate::key_time::unix_seconds;
 use crate::signer::{SECURITY_TOKEN, signature_of};
 use crate::{Authorization, AuthorizationError, KeyTime, SecretKey, SigningKey};
@@ -214,12 +214,13 @@ where
 
         let header_keys: Vec<&str> = authorization.header_list().collect();
         let param_keys: Vec<&str> = authorization.param_list().collect();
+        let params = Params::of(uri);
         let canonical = Canonical::new(
             method,
             uri,
-            param_entries(uri, |k| param_keys.contains(&k)),
+            params.entries(|e| param_keys.contains(&&*e.key())),
             header_entries(headers, &[], uri, |n| {
-                header_keys.contains(&&*canonical_name(n.as_str()))
+                header_keys.contains(&&*canonical_key(n.as_str().as_bytes()))
             }),
         );
         let key = SigningKey::derive(&secret, authorization.key_time());
