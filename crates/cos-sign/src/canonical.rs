@@ -154,13 +154,14 @@ fn trim_ows(mut v: &[u8]) -> &[u8] {
 }
 
 /// The signed headers, in signing order: those of `headers` that `select` accepts, plus `extra`
-/// (headers about to be added), plus `host` from the URI when selected and absent.
+/// (headers about to be added), plus `host` from the URI when selected and absent. Also
+/// whether `headers` or `extra` hold a `Host` (signed or not).
 pub(crate) fn header_entries<'a>(
     headers: &'a HeaderMap,
     extra: &[(&'a HeaderName, &'a [u8])],
     uri: &'a Uri,
     select: impl Fn(&HeaderName) -> bool,
-) -> Entries<'a> {
+) -> (Entries<'a>, bool) {
     let mut entries = Vec::with_capacity(headers.len() + extra.len() + 1);
     let mut has_host = false;
     for (name, value) in headers
@@ -168,11 +169,10 @@ pub(crate) fn header_entries<'a>(
         .map(|(n, v)| (n, v.as_bytes()))
         .chain(extra.iter().copied())
     {
-        if !select(name) {
-            continue;
-        }
         has_host |= name == header::HOST;
-        entries.push(Entry::new(name.as_str().as_bytes(), trim_ows(value)));
+        if select(name) {
+            entries.push(Entry::new(name.as_str().as_bytes(), trim_ows(value)));
+        }
     }
     if !has_host
         && select(&header::HOST)
@@ -181,7 +181,7 @@ pub(crate) fn header_entries<'a>(
         entries.push(Entry::new(b"host", host.as_bytes()));
     }
     sort(&mut entries);
-    entries
+    (entries, has_host)
 }
 
 /// The query parameters of a request, decoded: what its signed [`Entry`]s borrow.
@@ -363,7 +363,7 @@ impl CanonicalRequest {
             method,
             uri,
             params.entries(|_| true),
-            header_entries(headers, &[], uri, |n| policy.signs(n)),
+            header_entries(headers, &[], uri, |n| policy.signs(n)).0,
         );
         Self::from_canonical(&canonical)
     }

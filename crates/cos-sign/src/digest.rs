@@ -45,7 +45,9 @@ impl Partial {
     /// The digest of the message this state began, followed by `rest`.
     fn finish(mut self, rest: &[u8]) -> [u8; 20] {
         let (blocks, tail) = rest.as_chunks::<BLOCK>();
-        compress(&mut self.state, blocks);
+        if !blocks.is_empty() {
+            compress(&mut self.state, blocks);
+        }
         // The tail (under a block), 0x80, zeros, and the message length in bits at the end of
         // the first block that has room for it.
         let mut last = [[0u8; BLOCK]; 2];

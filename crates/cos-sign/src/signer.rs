@@ -212,7 +212,7 @@ impl Signer {
         self.check_secret_id()?;
         let key = self.signing_key(key_time);
         let params = Params::of(uri);
-        let canonical = self.canonical(method, uri, &params, headers, &[]);
+        let (canonical, _) = self.canonical(method, uri, &params, headers, &[]);
         let signature = signature_of(&key, &canonical);
         Ok(Authorization::from_parts(
             self.credentials.secret_id(),
@@ -224,6 +224,7 @@ impl Signer {
         ))
     }
 
+    /// The canonical request, and whether `headers` or `extra` hold a `Host`.
     fn canonical<'a>(
         &self,
         method: &'a Method,
@@ -231,13 +232,11 @@ impl Signer {
         params: &'a Params<'a>,
         headers: &'a HeaderMap,
         extra: &[(&'a HeaderName, &'a [u8])],
-    ) -> Canonical<'a> {
-        Canonical::new(
-            method,
-            uri,
-            params.entries(|_| true),
-            header_entries(headers, extra, uri, |n| self.policy.signs(n)),
-        )
+    ) -> (Canonical<'a>, bool) {
+        let (signed_headers, has_host) =
+            header_entries(headers, extra, uri, |n| self.policy.signs(n));
+        let canonical = Canonical::new(method, uri, params.entries(|_| true), signed_headers);
+        (canonical, has_host)
     }
 
     /// Signs a request in place for `key_time`: adds `Host` from the URI when it is missing,
@@ -260,19 +259,10 @@ impl Signer {
             Some(Err(e)) => return Err(e.clone()),
             None => None,
         };
-        let host = match parts.headers.contains_key(header::HOST) {
-            false => authority_host(&parts.uri)
-                .map(|host| HeaderValue::from_str(host).map_err(|_| SignError::InvalidHost))
-                .transpose()?,
-            true => None,
-        };
         let token_name = TOKEN_HEADER;
-        let value = {
-            let mut extra: Vec<(&HeaderName, &[u8])> = Vec::new();
-            if let Some(host) = &host {
-                extra.push((&header::HOST, host.as_bytes()));
-            }
+        let (host, value) = {
             // A token about to be set replaces any the request already has.
+            let mut extra: Vec<(&HeaderName, &[u8])> = Vec::new();
             let headers_view;
             let headers = if let Some(token) = &token {
                 extra.push((&token_name, token.as_bytes()));
@@ -288,9 +278,16 @@ impl Signer {
                 &parts.headers
             };
             let key = self.signing_key(key_time);
-            // `host` is added by `header_entries` from the URI only when absent from both.
             let params = Params::of(&parts.uri);
-            let canonical = self.canonical(&parts.method, &parts.uri, &params, headers, &extra);
+            // Without a Host header, `host` is signed from the URI, and the header is added.
+            let (canonical, has_host) =
+                self.canonical(&parts.method, &parts.uri, &params, headers, &extra);
+            let host = match has_host {
+                true => None,
+                false => authority_host(&parts.uri)
+                    .map(|host| HeaderValue::from_str(host).map_err(|_| SignError::InvalidHost))
+                    .transpose()?,
+            };
             let signature = signature_of(&key, &canonical);
             let out = render_header(
                 self.credentials.secret_id(),
@@ -300,7 +297,8 @@ impl Signer {
                 &signature,
             );
             // Only visible ASCII went in (the secret id was checked), so this cannot fail.
-            HeaderValue::try_from(out).map_err(|_| SignError::InvalidSecretId)?
+            let value = HeaderValue::try_from(out).map_err(|_| SignError::InvalidSecretId)?;
+            (host, value)
         };
         // Commit.
         if let Some(host) = host {
@@ -451,7 +449,7 @@ mod tests {
             &Method::POST,
             &uri,
             params.entries(|_| true),
-            header_entries(&headers, &[], &uri, |n| HeaderPolicy::Default.signs(n)),
+            header_entries(&headers, &[], &uri, |n| HeaderPolicy::Default.signs(n)).0,
         );
         let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
         let key = SigningKey::derive(&SecretKey::new("secret"), key_time);

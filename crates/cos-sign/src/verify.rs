@@ -221,7 +221,8 @@ where
             params.entries(|e| param_keys.contains(&&*e.key())),
             header_entries(headers, &[], uri, |n| {
                 header_keys.contains(&&*canonical_key(n.as_str().as_bytes()))
-            }),
+            })
+            .0,
         );
         let key = SigningKey::derive(&secret, authorization.key_time());
         let expected = signature_of(&key, &canonical);
