@@ -234,7 +234,7 @@ impl Signer {
         extra: &[(&'a HeaderName, &'a [u8])],
     ) -> (Canonical<'a>, bool) {
         let (signed_headers, has_host) =
-            header_entries(headers, extra, uri, |n| self.policy.signs(n));
+            header_entries(headers, extra, uri, |n| self.policy.group(n));
         let canonical = Canonical::new(method, uri, params.entries(|_| true), signed_headers);
         (canonical, has_host)
     }
@@ -449,7 +449,7 @@ mod tests {
             &Method::POST,
             &uri,
             params.entries(|_| true),
-            header_entries(&headers, &[], &uri, |n| HeaderPolicy::Default.signs(n)).0,
+            header_entries(&headers, &[], &uri, |n| HeaderPolicy::Default.group(n)).0,
         );
         let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
         let key = SigningKey::derive(&SecretKey::new("secret"), key_time);

@@ -220,7 +220,9 @@ where
             uri,
             params.entries(|e| param_keys.contains(&&*e.key())),
             header_entries(headers, &[], uri, |n| {
-                header_keys.contains(&&*canonical_key(n.as_str().as_bytes()))
+                header_keys
+                    .contains(&&*canonical_key(n.as_str().as_bytes()))
+                    .then_some(0)
             })
             .0,
         );
