@@ -66,31 +66,36 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
     }
     const PIECE: usize = 32;
     for piece in bytes.chunks(PIECE) {
-        let mut buf = [0u8; 3 * PIECE];
+        // Three bytes per input byte, and one more for the last 4-byte store.
+        let mut buf = [0u8; 3 * PIECE + 1];
         let mut len = 0;
         for &b in piece {
-            let [c0, c1, c2, n] = ENCODED[usize::from(b)];
-            // `buf` has room for three bytes per input byte, so this always holds.
-            if let Some(dst) = buf.get_mut(len..len + 3) {
-                dst.copy_from_slice(&[c0, c1, c2]);
+            let encoded = ENCODED[usize::from(b)];
+            // `buf` has room for every store, so this always holds.
+            if let Some(dst) = buf
+                .get_mut(len..)
+                .and_then(|rest| rest.first_chunk_mut::<4>())
+            {
+                *dst = encoded.to_le_bytes();
             }
-            len += usize::from(n);
+            len += (encoded >> 24) as usize;
         }
         out.extend_from_slice(buf.get(..len).unwrap_or_default());
     }
 }
 
-/// Every byte as it is encoded: up to three bytes, then how many of them count.
-const ENCODED: [[u8; 4]; 256] = {
+/// Every byte as it is encoded, little-endian: up to three bytes, then how many of them count.
+const ENCODED: [u32; 256] = {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut table = [[0; 4]; 256];
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = if is_unreserved(b as u8) {
+        let bytes = if is_unreserved(b as u8) {
             [b as u8, 0, 0, 1]
         } else {
             [b'%', HEX[b >> 4], HEX[b & 0x0f], 3]
         };
+        table[b] = u32::from_le_bytes(bytes);
         b += 1;
     }
     table
