@@ -54,7 +54,8 @@ impl HeaderPolicy {
     /// the policy knows one. The signing order sorts by group first: the [`HeaderPolicy::Default`]
     /// groups are `content-length`, `content-md5`, `content-type`, `host` and `x-cos-*`, which is
     /// their order by name, so that sorting them costs no comparison of names (but among
-    /// `x-cos-*` headers). Other policies put every header in one group.
+    /// `x-cos-*` headers). Other policies put every header in one group, [`OPEN_GROUP`]; a
+    /// group below it holds one fixed name, already canonical.
     pub(crate) fn group(&self, name: &HeaderName) -> Option<u8> {
         match self {
             // None of these is ever unsigned, so there is nothing to rule out first.
@@ -68,14 +69,19 @@ impl HeaderPolicy {
                 } else if name.as_str() == "content-md5" {
                     Some(1)
                 } else {
-                    name.as_str().starts_with("x-cos-").then_some(4)
+                    name.as_str().starts_with("x-cos-").then_some(OPEN_GROUP)
                 }
             }
-            Self::All => (!never_signed(name)).then_some(0),
-            Self::Only(names) => (!never_signed(name) && names.contains(name)).then_some(0),
+            Self::All => (!never_signed(name)).then_some(OPEN_GROUP),
+            Self::Only(names) => {
+                (!never_signed(name) && names.contains(name)).then_some(OPEN_GROUP)
+            }
         }
     }
 }
+
+/// The group of the signing order that keys of any name fall in (see [`HeaderPolicy::group`]).
+pub(crate) const OPEN_GROUP: u8 = 4;
 
 fn never_signed(name: &HeaderName) -> bool {
     name == header::AUTHORIZATION
@@ -94,7 +100,8 @@ fn never_signed(name: &HeaderName) -> bool {
 /// value as the request has them (decoded, trimmed), canonicalised as they are written.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Entry<'a> {
-    /// The group in the signing order (see [`HeaderPolicy::group`]); 0 for parameters.
+    /// The group in the signing order (see [`HeaderPolicy::group`]); [`OPEN_GROUP`] for
+    /// parameters.
     group: u8,
     raw_key: &'a [u8],
     /// Whether `raw_key` is its own canonical form, as most keys are.
@@ -107,7 +114,7 @@ impl<'a> Entry<'a> {
         Self {
             group,
             raw_key,
-            plain: is_canonical_key(raw_key),
+            plain: group < OPEN_GROUP || is_canonical_key(raw_key),
             value,
         }
     }
@@ -239,7 +246,7 @@ impl<'a> Params<'a> {
         let mut entries: Entries<'_> = self
             .pairs
             .iter()
-            .map(|(k, v)| Entry::new(0, k, v))
+            .map(|(k, v)| Entry::new(OPEN_GROUP, k, v))
             .filter(|e| select(e))
             .collect();
         sort(&mut entries);

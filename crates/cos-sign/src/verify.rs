@@ -8,7 +8,7 @@ use http::request::Parts;
 use http::{Method, Uri};
 use subtle::ConstantTimeEq;
 
-use crate::canonical::{Canonical, CanonicalRequest, Params, header_entries};
+use crate::canonical::{Canonical, CanonicalRequest, OPEN_GROUP, Params, header_entries};
 use crate::encoding::canonical_key;
 use crate::key_time::unix_seconds;
 use crate::signer::{SECURITY_TOKEN, signature_of};
@@ -222,7 +222,7 @@ where
             header_entries(headers, &[], uri, |n| {
                 header_keys
                     .contains(&&*canonical_key(n.as_str().as_bytes()))
-                    .then_some(0)
+                    .then_some(OPEN_GROUP)
             })
             .0,
         );
