@@ -58,7 +58,7 @@ impl HeaderPolicy {
     /// group below it holds one fixed name, already canonical.
     pub(crate) fn group(&self, name: &HeaderName) -> Option<u8> {
         match self {
-            // None of these is ever unsigned, so there is nothing to rule out first.
+            // None of these is in the never-signed list, so there is nothing to rule out first.
             Self::Default => {
                 if name == header::CONTENT_LENGTH {
                     Some(0)
@@ -352,13 +352,13 @@ impl<'a> Canonical<'a> {
 
     pub(crate) fn write_http_string(&self, sink: &mut Vec<u8>) {
         sink.extend_from_slice(self.method.as_bytes());
-        sink.extend_from_slice(b"\n");
+        sink.push(b'\n');
         sink.extend_from_slice(&self.path);
-        sink.extend_from_slice(b"\n");
+        sink.push(b'\n');
         write_pairs(sink, &self.params);
-        sink.extend_from_slice(b"\n");
+        sink.push(b'\n');
         write_pairs(sink, &self.headers);
-        sink.extend_from_slice(b"\n");
+        sink.push(b'\n');
     }
 }
 

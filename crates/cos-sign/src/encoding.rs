@@ -20,7 +20,7 @@ pub(crate) const fn is_unreserved(b: u8) -> bool {
 
 /// Whether a byte is its own canonical form in a key: unreserved, and not upper case.
 fn is_canonical_key_byte(b: u8) -> bool {
-    within(b, b'0', b'9') | within(b, b'a', b'z') | is_mark(b)
+    is_unreserved(b) & !b.is_ascii_uppercase()
 }
 
 /// `- . _ ~`, the unreserved bytes that are not letters or digits.
@@ -110,17 +110,12 @@ pub(crate) fn is_canonical_key(raw: &[u8]) -> bool {
 /// The bytes of a key as it enters the signature: percent-encoded, then lower-cased (so `%E8`
 /// becomes `%e8`, as the official Go SDK does).
 pub(crate) fn canonical_key_bytes(raw: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     raw.iter().flat_map(|&b| {
-        let (bytes, len) = if is_unreserved(b) {
-            ([b.to_ascii_lowercase(), 0, 0], 1)
-        } else {
-            (
-                [b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]],
-                3,
-            )
-        };
-        bytes.into_iter().take(len)
+        let [c0, c1, c2, len] = ENCODED[usize::from(b)].to_le_bytes();
+        [c0, c1, c2]
+            .into_iter()
+            .take(usize::from(len))
+            .map(|c| c.to_ascii_lowercase())
     })
 }
 
