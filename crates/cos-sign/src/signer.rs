@@ -434,6 +434,35 @@ mod tests {
     use crate::SecretKey;
 
     #[test]
+    fn a_host_header_is_kept_and_a_missing_one_added_whatever_the_policy() {
+        let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
+        for policy in [
+            HeaderPolicy::Default,
+            HeaderPolicy::Only(vec![header::CONTENT_TYPE]),
+        ] {
+            let signer =
+                Signer::new(Credentials::new("AKIDexample", "secret")).with_header_policy(policy);
+            let request = || {
+                http::Request::get("https://uri-host.example.com/jobs")
+                    .header(header::CONTENT_TYPE, "application/xml")
+            };
+            // A Host header of the request's own stays as it is, signed or not.
+            let (mut parts, ()) = request()
+                .header(header::HOST, "given-host")
+                .body(())
+                .unwrap()
+                .into_parts();
+            signer.sign(&mut parts, key_time).unwrap();
+            let hosts: Vec<_> = parts.headers.get_all(header::HOST).iter().collect();
+            assert_eq!(hosts, ["given-host"]);
+            // A missing one is added from the URI.
+            let (mut parts, ()) = request().body(()).unwrap().into_parts();
+            signer.sign(&mut parts, key_time).unwrap();
+            assert_eq!(parts.headers[header::HOST], "uri-host.example.com");
+        }
+    }
+
+    #[test]
     fn the_header_value_fills_its_buffer_exactly() {
         let uri: Uri = "https://100000000001.cos-control.ap-chengdu.myqcloud.com/jobs?maxResults=2&nextToken=a"
             .parse()
