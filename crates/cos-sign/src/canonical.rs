@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::ops::Deref;
 
 use http::header::{self, HeaderMap, HeaderName};
 use http::{Method, Uri};
@@ -56,26 +57,47 @@ impl HeaderPolicy {
     /// their order by name, so that sorting them costs no comparison of names (but among
     /// `x-cos-*` headers). Other policies put every header in one group, [`OPEN_GROUP`]; a
     /// group below it holds one fixed name, already canonical.
+    #[inline]
     pub(crate) fn group(&self, name: &HeaderName) -> Option<u8> {
         match self {
-            // None of these is in the never-signed list, so there is nothing to rule out first.
-            Self::Default => {
-                if name == header::CONTENT_LENGTH {
-                    Some(0)
-                } else if name == header::CONTENT_TYPE {
-                    Some(2)
-                } else if name == header::HOST {
-                    Some(3)
-                } else if name.as_str() == "content-md5" {
-                    Some(1)
-                } else {
-                    name.as_str().starts_with("x-cos-").then_some(OPEN_GROUP)
-                }
-            }
+            Self::Default => default_group(name),
+            _ => self.listed_group(name),
+        }
+    }
+
+    /// [`HeaderPolicy::group`] for the policies other than the default.
+    #[inline(never)]
+    fn listed_group(&self, name: &HeaderName) -> Option<u8> {
+        match self {
+            Self::Default => default_group(name),
             Self::All => (!never_signed(name)).then_some(OPEN_GROUP),
             Self::Only(names) => {
                 (!never_signed(name) && names.contains(name)).then_some(OPEN_GROUP)
             }
+        }
+    }
+}
+
+/// [`HeaderPolicy::group`] for [`HeaderPolicy::Default`]. None of its names is in the
+/// never-signed list, so there is nothing to rule out first.
+#[inline(always)]
+fn default_group(name: &HeaderName) -> Option<u8> {
+    if name == header::AUTHORIZATION {
+        // On every request signed again (a retry, say). Ruled out before the name is read,
+        // which costs a lookup for a header `http` knows.
+        None
+    } else if name == header::CONTENT_LENGTH {
+        Some(0)
+    } else if name == header::CONTENT_TYPE {
+        Some(2)
+    } else if name == header::HOST {
+        Some(3)
+    } else {
+        let name = name.as_str();
+        if name == "content-md5" {
+            Some(1)
+        } else {
+            name.starts_with("x-cos-").then_some(OPEN_GROUP)
         }
     }
 }
@@ -110,6 +132,14 @@ pub(crate) struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
+    /// What unused [`EntrySlots`] hold.
+    const EMPTY: Entry<'static> = Entry {
+        group: OPEN_GROUP,
+        raw_key: b"",
+        plain: true,
+        value: b"",
+    };
+
     fn new(group: u8, raw_key: &'a [u8], value: &'a [u8]) -> Self {
         Self {
             group,
@@ -161,8 +191,36 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// The entries a signature covers, of one kind (headers or parameters), in signing order.
-pub(crate) type Entries<'a> = Vec<Entry<'a>>;
+/// How many entries [`EntrySlots`] hold: more than most requests sign.
+const SLOTS: usize = 8;
+
+/// Room for the signed headers of a request, on the caller's stack, so that canonicalising
+/// one allocates nothing for them unless it signs more than [`SLOTS`].
+pub(crate) struct EntrySlots<'a>([Entry<'a>; SLOTS]);
+
+impl EntrySlots<'_> {
+    pub(crate) fn new() -> Self {
+        Self([Entry::EMPTY; SLOTS])
+    }
+}
+
+/// The entries a signature covers, of one kind (headers or parameters), in signing order:
+/// in [`EntrySlots`], or on the heap.
+pub(crate) enum Entries<'a> {
+    Slots(&'a [Entry<'a>]),
+    Heap(Vec<Entry<'a>>),
+}
+
+impl<'a> Deref for Entries<'a> {
+    type Target = [Entry<'a>];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Self::Slots(entries) => entries,
+            Self::Heap(entries) => entries,
+        }
+    }
+}
 
 /// The `host` value taken from a URI's authority when the request has no `Host` header.
 pub(crate) fn authority_host(uri: &Uri) -> Option<&str> {
@@ -177,6 +235,11 @@ pub(crate) fn authority_host(uri: &Uri) -> Option<&str> {
 
 /// Trims the optional white space (SP, HTAB) around a header value, as a receiver sees it.
 fn trim_ows(mut v: &[u8]) -> &[u8] {
+    let ows = |b: &u8| matches!(b, b' ' | b'\t');
+    // Most values have nothing to trim, which their two ends tell.
+    if !v.first().is_some_and(ows) && !v.last().is_some_and(ows) {
+        return v;
+    }
     while let [b' ' | b'\t', rest @ ..] = v {
         v = rest;
     }
@@ -189,13 +252,29 @@ fn trim_ows(mut v: &[u8]) -> &[u8] {
 /// The signed headers, in signing order: those of `headers` that `group` puts in a group (see
 /// [`HeaderPolicy::group`]), plus `extra` (headers about to be added), plus `host` from the URI
 /// when selected and absent. Also whether `headers` or `extra` hold a `Host` (signed or not).
-pub(crate) fn header_entries<'a>(
+pub(crate) fn header_entries<'s, 'a: 's>(
+    slots: &'s mut EntrySlots<'a>,
     headers: &'a HeaderMap,
     extra: &[(&'a HeaderName, &'a [u8])],
     uri: &'a Uri,
     group: impl Fn(&HeaderName) -> Option<u8>,
-) -> (Entries<'a>, bool) {
-    let mut entries = Vec::with_capacity(headers.len() + extra.len() + 1);
+) -> (Entries<'s>, bool) {
+    // At most one entry per header value, one per `extra`, and `host`.
+    let most = headers.len() + extra.len() + 1;
+    let on_heap = most > SLOTS;
+    let mut heap = Vec::new();
+    if on_heap {
+        heap.reserve_exact(most);
+    }
+    let mut filled = 0;
+    let mut push = |entry| {
+        if on_heap {
+            heap.push(entry);
+        } else if let Some(slot) = slots.0.get_mut(filled) {
+            *slot = entry;
+            filled += 1;
+        }
+    };
     let mut has_host = false;
     for (name, value) in headers
         .iter()
@@ -204,16 +283,23 @@ pub(crate) fn header_entries<'a>(
     {
         has_host |= name == header::HOST;
         if let Some(group) = group(name) {
-            entries.push(Entry::new(group, name.as_str().as_bytes(), trim_ows(value)));
+            push(Entry::new(group, name.as_str().as_bytes(), trim_ows(value)));
         }
     }
     if !has_host
         && let Some(group) = group(&header::HOST)
         && let Some(host) = authority_host(uri)
     {
-        entries.push(Entry::new(group, b"host", host.as_bytes()));
+        push(Entry::new(group, b"host", host.as_bytes()));
     }
-    sort(&mut entries);
+    let entries = if on_heap {
+        sort(&mut heap);
+        Entries::Heap(heap)
+    } else {
+        let signed = slots.0.get_mut(..filled).unwrap_or_default();
+        sort(signed);
+        Entries::Slots(signed)
+    };
     (entries, has_host)
 }
 
@@ -241,16 +327,16 @@ impl<'a> Params<'a> {
     /// The signed parameters, in signing order: those `select` accepts.
     pub(crate) fn entries(&self, select: impl Fn(&Entry<'_>) -> bool) -> Entries<'_> {
         if self.pairs.is_empty() {
-            return Vec::new();
+            return Entries::Slots(&[]);
         }
-        let mut entries: Entries<'_> = self
+        let mut entries: Vec<_> = self
             .pairs
             .iter()
             .map(|(k, v)| Entry::new(OPEN_GROUP, k, v))
             .filter(|e| select(e))
             .collect();
         sort(&mut entries);
-        entries
+        Entries::Heap(entries)
     }
 }
 
@@ -392,11 +478,12 @@ impl CanonicalRequest {
     /// `host` from the URI when the header is missing).
     pub fn new(method: &Method, uri: &Uri, headers: &HeaderMap, policy: &HeaderPolicy) -> Self {
         let params = Params::of(uri);
+        let mut slots = EntrySlots::new();
         let canonical = Canonical::new(
             method,
             uri,
             params.entries(|_| true),
-            header_entries(headers, &[], uri, |n| policy.group(n)).0,
+            header_entries(&mut slots, headers, &[], uri, |n| policy.group(n)).0,
         );
         Self::from_canonical(&canonical)
     }
@@ -458,6 +545,51 @@ mod tests {
         assert!(!policy.signs(&header::CONNECTION));
         assert!(policy.signs(&header::CONTENT_TYPE));
         assert!(!policy.signs(&header::CONTENT_LENGTH));
+    }
+
+    #[test]
+    fn entries_are_the_same_in_slots_or_on_the_heap() {
+        let uri: Uri = "https://uri-host.example.com/jobs".parse().unwrap();
+        // From no header to more than the slots hold, with and without a Host of their own,
+        // so that the signed entries fill the slots, fill them exactly, and spill.
+        for n in 0..=2 * SLOTS {
+            for with_host in [false, true] {
+                let mut headers = HeaderMap::new();
+                // Inserted in reverse order, so that they must be sorted.
+                for i in (0..n).rev() {
+                    let name = HeaderName::try_from(format!("x-cos-h{i:02}")).unwrap();
+                    headers.insert(name, HeaderValue::from(i));
+                }
+                headers.insert(header::USER_AGENT, HeaderValue::from_static("unsigned"));
+                if with_host {
+                    headers.insert(header::HOST, HeaderValue::from_static("header-host"));
+                }
+                let mut expected: Vec<(String, Vec<u8>)> = headers
+                    .iter()
+                    .filter(|(name, _)| HeaderPolicy::Default.signs(name))
+                    .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+                    .collect();
+                if !with_host {
+                    expected.push(("host".to_owned(), b"uri-host.example.com".to_vec()));
+                }
+                expected.sort();
+                let mut slots = EntrySlots::new();
+                let (entries, has_host) = header_entries(&mut slots, &headers, &[], &uri, |n| {
+                    HeaderPolicy::Default.group(n)
+                });
+                let got: Vec<(String, Vec<u8>)> = entries
+                    .iter()
+                    .map(|e| (e.key().into_owned(), e.value.to_vec()))
+                    .collect();
+                assert_eq!(got, expected, "{n} headers, host header: {with_host}");
+                assert_eq!(has_host, with_host);
+                assert_eq!(
+                    matches!(entries, Entries::Heap(_)),
+                    headers.len() + 1 > SLOTS,
+                    "{n} headers"
+                );
+            }
+        }
     }
 
     #[test]

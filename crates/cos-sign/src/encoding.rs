@@ -66,17 +66,16 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
     }
     const PIECE: usize = 32;
     for piece in bytes.chunks(PIECE) {
-        // Three bytes per input byte, and one more for the last 4-byte store.
-        let mut buf = [0u8; 3 * PIECE + 1];
+        // Three bytes per input byte fit in 128. The index is masked to that (a no-op), and
+        // the buffer has room for a 4-byte store at any masked index, so the compiler drops
+        // the bounds check from the loop.
+        let mut buf = [0u8; 128 + 4];
         let mut len = 0;
         for &b in piece {
             let encoded = ENCODED[usize::from(b)];
-            // `buf` has room for every store, so this always holds.
-            if let Some(dst) = buf
-                .get_mut(len..)
-                .and_then(|rest| rest.first_chunk_mut::<4>())
-            {
-                *dst = encoded.to_le_bytes();
+            let at = len & 127;
+            if let Some(dst) = buf.get_mut(at..at + 4) {
+                dst.copy_from_slice(&encoded.to_le_bytes());
             }
             len += (encoded >> 24) as usize;
         }
@@ -132,7 +131,8 @@ pub(crate) fn canonical_key(raw: &[u8]) -> Cow<'_, str> {
 
 /// Decodes `%XX` escapes; an invalid escape is kept as it is.
 pub(crate) fn decode_path(raw: &str) -> Cow<'_, [u8]> {
-    if raw.as_bytes().contains(&b'%') {
+    // Paths are short: a plain loop costs less than a call to `memchr`.
+    if raw.bytes().any(|b| b == b'%') {
         percent_decode(raw.as_bytes()).into()
     } else {
         Cow::Borrowed(raw.as_bytes())

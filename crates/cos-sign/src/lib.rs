@@ -71,6 +71,7 @@ mod credentials;
 mod digest;
 mod encoding;
 mod key_time;
+mod scratch;
 mod signer;
 mod signing_key;
 mod verify;

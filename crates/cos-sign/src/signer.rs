@@ -10,11 +10,12 @@ use http::{Method, Uri};
 
 use crate::authorization::ALGORITHM;
 use crate::canonical::{
-    Canonical, HeaderPolicy, Params, authority_host, header_entries, key_list, key_list_len,
-    write_key_list,
+    Canonical, EntrySlots, HeaderPolicy, Params, authority_host, header_entries, key_list,
+    key_list_len, write_key_list,
 };
 use crate::digest::sha1_hex;
 use crate::encoding::COS_ENCODE_SET;
+use crate::scratch::with_scratch;
 use crate::{Authorization, Credentials, KeyTime, SigningKey};
 
 /// The header (and presigned query parameter) that carries a session token.
@@ -212,7 +213,8 @@ impl Signer {
         self.check_secret_id()?;
         let key = self.signing_key(key_time);
         let params = Params::of(uri);
-        let (canonical, _) = self.canonical(method, uri, &params, headers, &[]);
+        let mut slots = EntrySlots::new();
+        let (canonical, _) = self.canonical(&mut slots, method, uri, &params, headers, &[]);
         let signature = signature_of(&key, &canonical);
         Ok(Authorization::from_parts(
             self.credentials.secret_id(),
@@ -225,16 +227,17 @@ impl Signer {
     }
 
     /// The canonical request, and whether `headers` or `extra` hold a `Host`.
-    fn canonical<'a>(
+    fn canonical<'s, 'a: 's>(
         &self,
+        slots: &'s mut EntrySlots<'a>,
         method: &'a Method,
         uri: &'a Uri,
         params: &'a Params<'a>,
         headers: &'a HeaderMap,
         extra: &[(&'a HeaderName, &'a [u8])],
-    ) -> (Canonical<'a>, bool) {
+    ) -> (Canonical<'s>, bool) {
         let (signed_headers, has_host) =
-            header_entries(headers, extra, uri, |n| self.policy.group(n));
+            header_entries(slots, headers, extra, uri, |n| self.policy.group(n));
         let canonical = Canonical::new(method, uri, params.entries(|_| true), signed_headers);
         (canonical, has_host)
     }
@@ -279,9 +282,16 @@ impl Signer {
             };
             let key = self.signing_key(key_time);
             let params = Params::of(&parts.uri);
+            let mut slots = EntrySlots::new();
             // Without a Host header, `host` is signed from the URI, and the header is added.
-            let (canonical, has_host) =
-                self.canonical(&parts.method, &parts.uri, &params, headers, &extra);
+            let (canonical, has_host) = self.canonical(
+                &mut slots,
+                &parts.method,
+                &parts.uri,
+                &params,
+                headers,
+                &extra,
+            );
             let host = match has_host {
                 true => None,
                 false => authority_host(&parts.uri)
@@ -377,9 +387,11 @@ fn with_query(uri: &Uri, query: &str) -> Result<Uri, SignError> {
 /// hashed in one call: feeding SHA-1 the many small pieces percent-encoding yields costs several
 /// times more than the hash itself.
 pub(crate) fn signature_of(key: &SigningKey, canonical: &Canonical<'_>) -> [u8; 40] {
-    let mut http_string = Vec::with_capacity(canonical.estimated_len());
-    canonical.write_http_string(&mut http_string);
-    key.sign(&sha1_hex(&http_string))
+    with_scratch(|http_string| {
+        http_string.reserve(canonical.estimated_len());
+        canonical.write_http_string(http_string);
+        key.sign(&sha1_hex(http_string))
+    })
 }
 
 /// The `Authorization` header value, in a buffer of exactly its length: a header value takes
@@ -474,11 +486,15 @@ mod tests {
             HeaderValue::from_static("hHcgq5mu8s0YP4WTGiQ+uA=="),
         );
         let params = Params::of(&uri);
+        let mut slots = EntrySlots::new();
         let canonical = Canonical::new(
             &Method::POST,
             &uri,
             params.entries(|_| true),
-            header_entries(&headers, &[], &uri, |n| HeaderPolicy::Default.group(n)).0,
+            header_entries(&mut slots, &headers, &[], &uri, |n| {
+                HeaderPolicy::Default.group(n)
+            })
+            .0,
         );
         let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
         let key = SigningKey::derive(&SecretKey::new("secret"), key_time);

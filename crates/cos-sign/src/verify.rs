@@ -8,7 +8,9 @@ use http::request::Parts;
 use http::{Method, Uri};
 use subtle::ConstantTimeEq;
 
-use crate::canonical::{Canonical, CanonicalRequest, OPEN_GROUP, Params, header_entries};
+use crate::canonical::{
+    Canonical, CanonicalRequest, EntrySlots, OPEN_GROUP, Params, header_entries,
+};
 use crate::encoding::canonical_key;
 use crate::key_time::unix_seconds;
 use crate::signer::{SECURITY_TOKEN, signature_of};
@@ -215,11 +217,12 @@ where
         let header_keys: Vec<&str> = authorization.header_list().collect();
         let param_keys: Vec<&str> = authorization.param_list().collect();
         let params = Params::of(uri);
+        let mut slots = EntrySlots::new();
         let canonical = Canonical::new(
             method,
             uri,
             params.entries(|e| param_keys.contains(&&*e.key())),
-            header_entries(headers, &[], uri, |n| {
+            header_entries(&mut slots, headers, &[], uri, |n| {
                 header_keys
                     .contains(&&*canonical_key(n.as_str().as_bytes()))
                     .then_some(OPEN_GROUP)
