@@ -64,23 +64,20 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
         out.extend_from_slice(bytes);
         return;
     }
-    const PIECE: usize = 32;
-    for piece in bytes.chunks(PIECE) {
-        // Three bytes per input byte fit in 128. The index is masked to that (a no-op), and
-        // the buffer has room for a 4-byte store at any masked index, so the compiler drops
-        // the bounds check from the loop.
-        let mut buf = [0u8; 128 + 4];
-        let mut len = 0;
-        for &b in piece {
-            let encoded = ENCODED[usize::from(b)];
-            let at = len & 127;
-            if let Some(dst) = buf.get_mut(at..at + 4) {
-                dst.copy_from_slice(&encoded.to_le_bytes());
-            }
-            len += (encoded >> 24) as usize;
+    // Each byte is one 4-byte store of its encoding, straight into `out`, which is first
+    // grown by the most the encoding can take (three bytes a byte, and the last store's
+    // spill), then cut to what was written.
+    let start = out.len();
+    out.resize(start + 3 * bytes.len() + 1, 0);
+    let mut len = start;
+    for &b in bytes {
+        let encoded = ENCODED[usize::from(b)];
+        if let Some(dst) = out.get_mut(len..len + 4) {
+            dst.copy_from_slice(&encoded.to_le_bytes());
         }
-        out.extend_from_slice(buf.get(..len).unwrap_or_default());
+        len += (encoded >> 24) as usize;
     }
+    out.truncate(len);
 }
 
 /// Every byte as it is encoded, little-endian: up to three bytes, then how many of them count.
@@ -186,9 +183,15 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn matches_the_percent_encoding_crate(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+        fn matches_the_percent_encoding_crate(
+            before in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            // Appended after what `out` holds, and nothing beyond the encoding left behind.
+            let mut out = before.clone();
+            encode_into(&mut out, &bytes);
             let expected = percent_encoding::percent_encode(&bytes, COS_ENCODE_SET).to_string();
-            proptest::prop_assert_eq!(encoded(&bytes), expected);
+            proptest::prop_assert_eq!(out, [before, expected.into_bytes()].concat());
         }
     }
 
