@@ -425,6 +425,24 @@ pub(crate) struct Canonical<'a> {
 }
 
 impl<'a> Canonical<'a> {
+    /// The canonical request a [`crate::Signer`] signs: every parameter of `params` (the
+    /// URI's), and the headers of `headers` and `extra` that `policy` selects, with `host` from
+    /// the URI when neither holds a `Host`. Also whether one of them does.
+    pub(crate) fn of_request<'r: 'a>(
+        slots: &'a mut EntrySlots<'r>,
+        method: &'r Method,
+        uri: &'r Uri,
+        params: &'r Params<'r>,
+        headers: &'r HeaderMap,
+        extra: &[(&'r HeaderName, &'r [u8])],
+        policy: &HeaderPolicy,
+    ) -> (Self, bool) {
+        let (signed_headers, has_host) =
+            header_entries(slots, headers, extra, uri, |n| policy.group(n));
+        let canonical = Self::new(method, uri, params.entries(|_| true), signed_headers);
+        (canonical, has_host)
+    }
+
     pub(crate) fn new(
         method: &'a Method,
         uri: &'a Uri,
@@ -499,12 +517,8 @@ impl CanonicalRequest {
     pub fn new(method: &Method, uri: &Uri, headers: &HeaderMap, policy: &HeaderPolicy) -> Self {
         let params = Params::of(uri);
         let mut slots = EntrySlots::new();
-        let canonical = Canonical::new(
-            method,
-            uri,
-            params.entries(|_| true),
-            header_entries(&mut slots, headers, &[], uri, |n| policy.group(n)).0,
-        );
+        let (canonical, _) =
+            Canonical::of_request(&mut slots, method, uri, &params, headers, &[], policy);
         Self::from_canonical(&canonical)
     }
 

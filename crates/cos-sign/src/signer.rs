@@ -10,8 +10,8 @@ use http::{Method, Uri};
 
 use crate::authorization::ALGORITHM;
 use crate::canonical::{
-    Canonical, EntrySlots, HeaderPolicy, Params, authority_host, header_entries, key_list,
-    key_list_len, write_key_list,
+    Canonical, EntrySlots, HeaderPolicy, Params, authority_host, key_list, key_list_len,
+    write_key_list,
 };
 use crate::digest::sha1_hex;
 use crate::encoding::COS_ENCODE_SET;
@@ -214,7 +214,8 @@ impl Signer {
         let key = self.signing_key(key_time);
         let params = Params::of(uri);
         let mut slots = EntrySlots::new();
-        let (canonical, _) = self.canonical(&mut slots, method, uri, &params, headers, &[]);
+        let (canonical, _) =
+            Canonical::of_request(&mut slots, method, uri, &params, headers, &[], &self.policy);
         let signature = signature_of(&key, &canonical);
         Ok(Authorization::from_parts(
             self.credentials.secret_id(),
@@ -224,22 +225,6 @@ impl Signer {
             key_list(&canonical.params),
             &signature,
         ))
-    }
-
-    /// The canonical request, and whether `headers` or `extra` hold a `Host`.
-    fn canonical<'s, 'a: 's>(
-        &self,
-        slots: &'s mut EntrySlots<'a>,
-        method: &'a Method,
-        uri: &'a Uri,
-        params: &'a Params<'a>,
-        headers: &'a HeaderMap,
-        extra: &[(&'a HeaderName, &'a [u8])],
-    ) -> (Canonical<'s>, bool) {
-        let (signed_headers, has_host) =
-            header_entries(slots, headers, extra, uri, |n| self.policy.group(n));
-        let canonical = Canonical::new(method, uri, params.entries(|_| true), signed_headers);
-        (canonical, has_host)
     }
 
     /// Signs a request in place for `key_time`: adds `Host` from the URI when it is missing,
@@ -284,13 +269,14 @@ impl Signer {
             let params = Params::of(&parts.uri);
             let mut slots = EntrySlots::new();
             // Without a Host header, `host` is signed from the URI, and the header is added.
-            let (canonical, has_host) = self.canonical(
+            let (canonical, has_host) = Canonical::of_request(
                 &mut slots,
                 &parts.method,
                 &parts.uri,
                 &params,
                 headers,
                 &extra,
+                &self.policy,
             );
             let host = match has_host {
                 true => None,
@@ -487,14 +473,14 @@ mod tests {
         );
         let params = Params::of(&uri);
         let mut slots = EntrySlots::new();
-        let canonical = Canonical::new(
+        let (canonical, _) = Canonical::of_request(
+            &mut slots,
             &Method::POST,
             &uri,
-            params.entries(|_| true),
-            header_entries(&mut slots, &headers, &[], &uri, |n| {
-                HeaderPolicy::Default.group(n)
-            })
-            .0,
+            &params,
+            &headers,
+            &[],
+            &HeaderPolicy::Default,
         );
         let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
         let key = SigningKey::derive(&SecretKey::new("secret"), key_time);

@@ -1,9 +1,9 @@
 //! The signer against a reference written as plainly as the vendor's page describes the
 //! signature: strings and vectors built step by step, the `percent-encoding`, `sha1` and `hmac`
 //! crates called once each. The signer gets the same answer by another road (pairs kept without
-//! copies, the `HttpString` streamed into SHA-1, a kept HMAC key), and this is the test that the
-//! two roads meet, over raw query strings (`+`, bad escapes, empty keys, repeated keys) and raw
-//! header bytes.
+//! copies, a reused `HttpString` buffer, SHA-1 padding and HMAC of its own), and this is the
+//! test that the two roads meet, over raw query strings (`+`, bad escapes, empty keys, repeated
+//! keys) and raw header bytes.
 
 use cos_sign::{CanonicalRequest, Credentials, HeaderPolicy, KeyTime, Signer};
 use hmac::{KeyInit, Mac};
