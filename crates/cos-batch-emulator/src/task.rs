@@ -407,7 +407,7 @@ fn headers_of(m: &NewObjectMetadata) -> ObjectHeaders {
         content_disposition: m.content_disposition.clone(),
         content_encoding: m.content_encoding.clone(),
         content_type: m.content_type.clone(),
-        expires: m.http_expires_date.as_ref().map(|t| t.as_str().to_owned()),
+        expires: m.http_expires_date.clone(),
         sse_algorithm: m.sse_algorithm.as_ref().map(|a| a.as_str().to_owned()),
         user_metadata: tag_map(&m.user_metadata),
     }

@@ -83,6 +83,37 @@ impl CreateJobRequest {
         v.finish()
     }
 
+    /// Checks that every enumerated value of `Manifest`, `Operation` and `Report` is one the
+    /// API documents (`JobTier`, `Spec/Format`, `Spec/Fields`, every `*Directive`,
+    /// `StorageClass`, `CannedAccessControlList`, `Permission`, `TypeIdentifier`,
+    /// `SSEAlgorithm`, and `Report/Format` and `ReportScope` of an enabled report).
+    ///
+    /// Decoding keeps unknown values (`Other`) so that a client never refuses what a newer
+    /// service accepts; a server (the emulator) refuses them with this check, as the service
+    /// answers `MalformedXML`.
+    ///
+    /// ```
+    /// use cos_batch_model::{CreateJobRequest, XmlDocument};
+    /// let xml = "<CreateJobRequest><ClientRequestToken>t</ClientRequestToken><Manifest><Location>\
+    ///     <ETag>e</ETag><ObjectArn>qcs::cos:ap-guangzhou::b-1250000000/m.csv</ObjectArn></Location>\
+    ///     <Spec><Fields><member>Bucket</member><member>Key</member></Fields>\
+    ///     <Format>COSBatchOperations_CSV_V1</Format></Spec></Manifest><Operation>\
+    ///     <COSInitiateRestoreObject><ExpirationInDays>1</ExpirationInDays><JobTier>Fast</JobTier>\
+    ///     </COSInitiateRestoreObject></Operation><Priority>1</Priority><Report><Enabled>false</Enabled>\
+    ///     </Report><RoleArn>r</RoleArn></CreateJobRequest>";
+    /// let request = CreateJobRequest::from_xml(xml.as_bytes())?;
+    /// let errors = request.validate_known_values().unwrap_err();
+    /// assert!(errors.has_path("CreateJobRequest/Operation/COSInitiateRestoreObject/JobTier"));
+    /// # Ok::<(), cos_batch_model::DecodeError>(())
+    /// ```
+    pub fn validate_known_values(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new(Self::ROOT);
+        self.manifest.known_values_into(&mut v);
+        self.operation.known_values_into(&mut v);
+        self.report.known_values_into(&mut v);
+        v.finish()
+    }
+
     fn decode(r: &mut XmlReader<'_>) -> Result<Self, DecodeError> {
         let (mut token, mut confirm, mut description, mut manifest) = (None, None, None, None);
         let (mut operation, mut priority, mut report, mut role) = (None, None, None, None);

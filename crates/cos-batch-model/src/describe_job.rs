@@ -8,6 +8,7 @@ use crate::limits::Limits;
 use crate::manifest::{Manifest, Report};
 use crate::operation::Operation;
 use crate::timestamp::Timestamp;
+use crate::unparsed::{self, UnparsedValue};
 use crate::validate::{ValidationErrors, Validator};
 use crate::xml::reader::{self, Mode, XmlReader};
 use crate::xml::writer::XmlWriter;
@@ -140,11 +141,22 @@ pub struct Job {
     /// `TerminationDate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_date: Option<Timestamp>,
+    /// Values of this job's response that did not parse, with their text (their typed fields
+    /// are `None`); never encoded. See [`UnparsedValue`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unparsed: Vec<UnparsedValue>,
 }
 
 impl Job {
+    /// The text of `element` (a path relative to the job, e.g. `CreationTime` or
+    /// `ProgressSummary/TotalNumberOfTasks`) when it was present but did not parse.
+    pub fn unparsed(&self, element: &str) -> Option<&str> {
+        unparsed::find(&self.unparsed, element)
+    }
+
     fn decode(r: &mut XmlReader<'_>) -> Result<Self, DecodeError> {
         let mut j = Self::default();
+        let mark = r.unparsed_mark();
         let mut failures = None;
         r.each_child(|r, name| match name {
             "ClientRequestToken" => r.string(&mut j.client_request_token),
@@ -161,10 +173,10 @@ impl Job {
             "Operation" => {
                 let mut op = None;
                 r.nested(&mut op, Operation::decode)?;
-                if j.operation.is_some() {
-                    return Err(r.error_at(name, crate::DecodeErrorKind::DuplicateElement));
+                // A response: a second `Operation` is ignored, as any repeated element.
+                if j.operation.is_none() {
+                    j.operation = op.flatten();
                 }
-                j.operation = op.flatten();
                 Ok(())
             }
             "Priority" => r.value(&mut j.priority, reader::PRIORITY, reader::parse_priority),
@@ -179,6 +191,7 @@ impl Job {
             _ => Ok(()),
         })?;
         j.failure_reasons = failures.unwrap_or_default();
+        j.unparsed = r.take_unparsed(mark);
         Ok(j)
     }
 

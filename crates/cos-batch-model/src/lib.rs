@@ -10,10 +10,13 @@
 //! - Every type also implements serde's `Serialize`/`Deserialize` with the wire names (for JSON).
 //!
 //! Decoding is lenient where the vendor is (whitespace around numbers, booleans, enums and
-//! timestamps is trimmed; strings are kept verbatim; unknown elements are ignored; any element of
-//! a response may be absent; with or without an XML prolog) and strict where it matters (in a
-//! request, a missing required element, an out-of-range number or a second operation is an error
-//! naming the element path). Work is bounded by [`Limits`]; no DTD is accepted and only the five
+//! timestamps is trimmed; an empty number, boolean, enum or timestamp element is absent, as the Go
+//! SDK sends `<TaggingDirective></TaggingDirective>`; strings are kept verbatim; unknown elements
+//! are ignored; any element of a response may be absent; with or without an XML prolog) and
+//! strict where it matters (in a request, a missing required element, an out-of-range number or
+//! a second operation is an error naming the element path). In a response, one odd value never
+//! costs the document: a value that does not parse leaves its typed field `None` and keeps its
+//! text as an [`UnparsedValue`] of its job, and a repeated element keeps the first. Work is bounded by [`Limits`]; no DTD is accepted and only the five
 //! predefined entities and character references are resolved. Encoding writes no XML prolog.
 //!
 //! ```
@@ -88,6 +91,7 @@ mod operation;
 #[cfg(any(test, feature = "proptest"))]
 pub mod strategy;
 mod timestamp;
+mod unparsed;
 mod update_job;
 mod validate;
 mod xml;
@@ -109,6 +113,7 @@ pub use operation::{
     NewObjectMetadata, Operation, PutObjectCopy, PutObjectTagging, Tag,
 };
 pub use timestamp::{Timestamp, TimestampError};
+pub use unparsed::UnparsedValue;
 pub use update_job::{
     DeleteJobRequest, DeleteJobResult, UpdateJobPriorityRequest, UpdateJobPriorityResult,
     UpdateJobStatusRequest, UpdateJobStatusResult,

@@ -7,6 +7,7 @@ use crate::enums::{JobStatus, OperationName};
 use crate::error::DecodeError;
 use crate::limits::Limits;
 use crate::timestamp::Timestamp;
+use crate::unparsed::{self, UnparsedValue};
 use crate::validate::{ValidationErrors, Validator};
 use crate::xml::reader::{self, Mode, XmlReader};
 use crate::xml::writer::XmlWriter;
@@ -130,11 +131,22 @@ pub struct JobListEntry {
     /// `TerminationDate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_date: Option<Timestamp>,
+    /// Values of this member that did not parse, with their text (their typed fields are
+    /// `None`); never encoded. See [`UnparsedValue`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unparsed: Vec<UnparsedValue>,
 }
 
 impl JobListEntry {
+    /// The text of `element` (a path relative to the member, e.g. `Priority` or
+    /// `ProgressSummary/NumberOfTasksFailed`) when it was present but did not parse.
+    pub fn unparsed(&self, element: &str) -> Option<&str> {
+        unparsed::find(&self.unparsed, element)
+    }
+
     fn decode(r: &mut XmlReader<'_>) -> Result<Self, DecodeError> {
         let mut j = Self::default();
+        let mark = r.unparsed_mark();
         r.each_child(|r, name| match name {
             "CreationTime" => timestamp(r, &mut j.creation_time),
             "Description" => r.string(&mut j.description),
@@ -148,6 +160,7 @@ impl JobListEntry {
             "TerminationDate" => timestamp(r, &mut j.termination_date),
             _ => Ok(()),
         })?;
+        j.unparsed = r.take_unparsed(mark);
         Ok(j)
     }
 

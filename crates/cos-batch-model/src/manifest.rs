@@ -45,6 +45,29 @@ impl Manifest {
         });
     }
 
+    pub(crate) fn known_values_into(&self, v: &mut Validator) {
+        v.nested("Manifest", |v| {
+            v.nested("Spec", |v| {
+                v.known(
+                    "Format",
+                    &self.spec.format,
+                    ManifestFormat::KNOWN,
+                    "COSBatchOperations_CSV_V1 or COSInventoryReport_CSV_V1",
+                );
+                v.nested("Fields", |v| {
+                    for f in &self.spec.fields {
+                        v.known(
+                            "member",
+                            f,
+                            ManifestField::KNOWN,
+                            "Ignore, Bucket, Key or VersionId",
+                        );
+                    }
+                });
+            });
+        });
+    }
+
     pub(crate) fn validate_into(&self, v: &mut Validator) {
         v.nested("Manifest", |v| {
             v.nested("Location", |v| {
@@ -180,7 +203,8 @@ impl ManifestSpec {
     }
 }
 
-/// `Report`: the completion report of a job.
+/// `Report`: the completion report of a job. `Bucket`, `Format` and `ReportScope` are required
+/// only when `Enabled` is true: a disabled report decodes with them empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -242,15 +266,16 @@ impl Report {
             "ReportScope" => r.value(&mut scope, "a report scope", |s| Some(ReportScope::from(s))),
             _ => Ok(()),
         })?;
+        // Only `Enabled` is required: a disabled report needs nothing else (the Go SDK sends
+        // `<Bucket></Bucket>`, `<Format></Format>`, `<ReportScope></ReportScope>`). An enabled
+        // report without them fails `validate()`.
         let d = Self::default();
         Ok(Self {
-            bucket: r.required(bucket, "Bucket")?,
+            bucket: bucket.unwrap_or(d.bucket),
             enabled: r.required(enabled, "Enabled")?,
-            format: r.required(format.map(Some), "Format")?.unwrap_or(d.format),
+            format: format.unwrap_or(d.format),
             prefix,
-            report_scope: r
-                .required(scope.map(Some), "ReportScope")?
-                .unwrap_or(d.report_scope),
+            report_scope: scope.unwrap_or(d.report_scope),
         })
     }
 
@@ -266,10 +291,30 @@ impl Report {
 
     pub(crate) fn validate_into(&self, v: &mut Validator) {
         v.nested("Report", |v| {
-            v.length("Bucket", &self.bucket, 1, 1024);
-            v.non_empty("Format", self.format.as_str());
+            if self.enabled {
+                v.length("Bucket", &self.bucket, 1, 1024);
+                v.non_empty("Format", self.format.as_str());
+                v.non_empty("ReportScope", self.report_scope.as_str());
+            } else {
+                v.opt_length("Bucket", Some(&self.bucket), 0, 1024);
+            }
             v.opt_length("Prefix", self.prefix.as_deref(), 0, 256);
-            v.non_empty("ReportScope", self.report_scope.as_str());
+        });
+    }
+
+    pub(crate) fn known_values_into(&self, v: &mut Validator) {
+        v.nested("Report", |v| {
+            if self.enabled || !self.format.as_str().is_empty() {
+                v.known("Format", &self.format, ReportFormat::KNOWN, "Report_CSV_V1");
+            }
+            if self.enabled || !self.report_scope.as_str().is_empty() {
+                v.known(
+                    "ReportScope",
+                    &self.report_scope,
+                    ReportScope::KNOWN,
+                    "AllTasks or FailedTasksOnly",
+                );
+            }
         });
     }
 }

@@ -108,6 +108,71 @@ impl Operation {
         });
     }
 
+    pub(crate) fn known_values_into(&self, v: &mut Validator) {
+        const DIRECTIVE: &str = "Copy, Replaced or Add";
+        let directive = |v: &mut Validator, name: &str, d: &Option<Directive>| {
+            if let Some(d) = d {
+                v.known(name, d, Directive::KNOWN, DIRECTIVE);
+            }
+        };
+        v.nested("Operation", |v| match self {
+            Self::PutObjectCopy(c) => v.nested("COSPutObjectCopy", |v| {
+                directive(v, "AccessControlDirective", &c.access_control_directive);
+                v.nested("AccessControlGrants", |v| {
+                    for g in &c.access_control_grants {
+                        v.nested("COSGrant", |v| {
+                            v.nested("Grantee", |v| {
+                                let ty = &g.grantee.type_identifier;
+                                v.known("TypeIdentifier", ty, GranteeType::KNOWN, "ID");
+                            });
+                            let p = &g.permission;
+                            v.known(
+                                "Permission",
+                                p,
+                                Permission::KNOWN,
+                                "READ, WRITE or FULL_CONTROL",
+                            );
+                        });
+                    }
+                });
+                if let Some(acl) = &c.canned_access_control_list {
+                    v.known(
+                        "CannedAccessControlList",
+                        acl,
+                        CannedAcl::KNOWN,
+                        "private or public-read",
+                    );
+                }
+                directive(v, "MetadataDirective", &c.metadata_directive);
+                if let Some(sse) = c
+                    .new_object_metadata
+                    .as_ref()
+                    .and_then(|m| m.sse_algorithm.as_ref())
+                {
+                    v.nested("NewObjectMetadata", |v| {
+                        v.known("SSEAlgorithm", sse, SseAlgorithm::KNOWN, "AES256");
+                    });
+                }
+                directive(v, "TaggingDirective", &c.tagging_directive);
+                if let Some(class) = &c.storage_class {
+                    v.known(
+                        "StorageClass",
+                        class,
+                        StorageClass::KNOWN,
+                        "a COS storage class such as STANDARD",
+                    );
+                }
+            }),
+            Self::InitiateRestoreObject(o) => v.nested("COSInitiateRestoreObject", |v| {
+                v.known("JobTier", &o.job_tier, JobTier::KNOWN, "Bulk or Standard");
+            }),
+            Self::PutObjectTagging(t) => v.nested("COSPutObjectTagging", |v| {
+                directive(v, "TaggingDirective", &t.tagging_directive);
+            }),
+            Self::DeleteObject(_) => {}
+        });
+    }
+
     pub(crate) fn validate_into(&self, v: &mut Validator) {
         v.nested("Operation", |v| match self {
             Self::PutObjectCopy(c) => v.nested("COSPutObjectCopy", |v| c.validate_into(v)),
@@ -159,12 +224,13 @@ pub struct PutObjectCopy {
     /// `MetadataDirective`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_directive: Option<Directive>,
-    /// `ModifiedSinceConstraint`: copy only objects modified since (build with
-    /// [`Timestamp::epoch_seconds`]).
+    /// `ModifiedSinceConstraint`: copy only objects modified since. Always encoded as epoch
+    /// seconds (the Go SDK's `int64`), whatever the timestamp was built from; decoded from epoch
+    /// seconds or ISO 8601.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_since_constraint: Option<Timestamp>,
-    /// `UnModifiedSinceConstraint`: copy only objects not modified since (build with
-    /// [`Timestamp::epoch_seconds`]).
+    /// `UnModifiedSinceConstraint`: copy only objects not modified since. Always encoded as
+    /// epoch seconds, whatever the timestamp was built from; decoded from either form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub un_modified_since_constraint: Option<Timestamp>,
     /// `NewObjectMetadata`.
@@ -245,11 +311,12 @@ impl PutObjectCopy {
             if let Some(d) = &self.metadata_directive {
                 w.text("MetadataDirective", d.as_str());
             }
-            w.opt_timestamp(
+            // Epoch seconds whatever the timestamp was built from: the Go SDK reads them as int64.
+            w.opt_epoch_seconds(
                 "ModifiedSinceConstraint",
                 self.modified_since_constraint.as_ref(),
             );
-            w.opt_timestamp(
+            w.opt_epoch_seconds(
                 "UnModifiedSinceConstraint",
                 self.un_modified_since_constraint.as_ref(),
             );
@@ -423,6 +490,9 @@ impl Grantee {
 }
 
 /// A `Key`/`Value` pair: a `COSTag`, or a `UserMetadata>member`.
+///
+/// A missing `Value` is the empty string (the Go SDK omits an empty one, `omitempty`); the
+/// empty string is encoded as `<Value></Value>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -451,7 +521,7 @@ impl Tag {
         })?;
         Ok(Self {
             key: r.required(key, "Key")?,
-            value: r.required(value, "Value")?,
+            value: value.unwrap_or_default(),
         })
     }
 }
@@ -473,9 +543,11 @@ pub struct NewObjectMetadata {
     /// `ContentType`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// `HttpExpiresDate`.
+    /// `HttpExpiresDate`: the `Expires` header of the copies, kept as sent. Any text the
+    /// Go SDK sends (a `string` there) is accepted: RFC 1123 (`Thu, 19 Dec 2019 18:00:30 GMT`),
+    /// ISO 8601 or epoch seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http_expires_date: Option<Timestamp>,
+    pub http_expires_date: Option<String>,
     /// `SSEAlgorithm`.
     #[serde(
         rename = "SSEAlgorithm",
@@ -497,7 +569,7 @@ impl NewObjectMetadata {
             "ContentDisposition" => r.string(&mut m.content_disposition),
             "ContentEncoding" => r.string(&mut m.content_encoding),
             "ContentType" => r.string(&mut m.content_type),
-            "HttpExpiresDate" => timestamp(r, &mut m.http_expires_date),
+            "HttpExpiresDate" => r.string(&mut m.http_expires_date),
             "SSEAlgorithm" => r.value(&mut m.sse_algorithm, "an SSE algorithm", |s| {
                 Some(SseAlgorithm::from(s))
             }),
@@ -514,7 +586,7 @@ impl NewObjectMetadata {
             w.opt_text("ContentDisposition", self.content_disposition.as_deref());
             w.opt_text("ContentEncoding", self.content_encoding.as_deref());
             w.opt_text("ContentType", self.content_type.as_deref());
-            w.opt_timestamp("HttpExpiresDate", self.http_expires_date.as_ref());
+            w.opt_text("HttpExpiresDate", self.http_expires_date.as_deref());
             if let Some(a) = &self.sse_algorithm {
                 w.text("SSEAlgorithm", a.as_str());
             }

@@ -69,6 +69,11 @@ pub fn timestamp() -> BoxedStrategy<Timestamp> {
     .boxed()
 }
 
+/// A timestamp in epoch seconds, the only form the copy constraints are encoded in.
+pub fn epoch_timestamp() -> impl Strategy<Value = Timestamp> {
+    (0i64..4_102_444_800).prop_filter_map("in range", |s| Timestamp::epoch_seconds(s).ok())
+}
+
 fn priority() -> impl Strategy<Value = u32> {
     prop_oneof![Just(0), Just(MAX_PRIORITY), 0..=MAX_PRIORITY]
 }
@@ -144,7 +149,7 @@ fn new_object_metadata() -> impl Strategy<Value = NewObjectMetadata> {
         option::of(text(0, 16)),
         option::of(text(0, 16)),
         option::of(text(0, 16)),
-        option::of(timestamp()),
+        option::of(text(1, 30)),
         option::of(wire::<SseAlgorithm>(SseAlgorithm::KNOWN)),
         vec(tag(), 0..3),
     )
@@ -172,8 +177,8 @@ pub fn put_object_copy() -> impl Strategy<Value = PutObjectCopy> {
         directive(),
     );
     let tail = (
-        option::of(timestamp()),
-        option::of(timestamp()),
+        option::of(epoch_timestamp()),
+        option::of(epoch_timestamp()),
         option::of(new_object_metadata()),
         directive(),
         vec(tag(), 0..3),
@@ -330,6 +335,7 @@ pub fn job() -> impl Strategy<Value = Job> {
             suspended_cause: cause,
             suspended_date: suspended,
             termination_date: terminated,
+            unparsed: Vec::new(),
         },
     )
 }
@@ -362,6 +368,7 @@ pub fn job_list_entry() -> impl Strategy<Value = JobListEntry> {
                     progress_summary: progress,
                     status,
                     termination_date: terminated,
+                    unparsed: Vec::new(),
                 }
             },
         )

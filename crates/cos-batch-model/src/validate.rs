@@ -166,6 +166,20 @@ impl Validator {
         }
     }
 
+    /// Checks that an enumerated wire value is one of `known` (`allowed` says which).
+    pub(crate) fn known(
+        &mut self,
+        name: &str,
+        value: &impl std::fmt::Display,
+        known: &[&str],
+        allowed: &'static str,
+    ) {
+        let value = value.to_string();
+        if !known.contains(&value.as_str()) {
+            self.push(name, ViolationKind::NotAllowed { value, allowed });
+        }
+    }
+
     /// Checks that an enumerated wire value is not empty.
     pub(crate) fn non_empty(&mut self, name: &str, value: &str) {
         if value.is_empty() {

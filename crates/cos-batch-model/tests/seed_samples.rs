@@ -41,12 +41,22 @@ fn remove_element(xml: &str, name: &str) -> String {
     format!("{}{}", &xml[..start], &xml[end..])
 }
 
+/// `xml` with its copy constraints in epoch seconds, as they are always encoded.
+fn epoch_constraints(xml: &str) -> String {
+    xml.replace(
+        "Constraint>2019-12-19T11:05:40Z</",
+        "Constraint>1576753540</",
+    )
+}
+
 fn assert_reencodes<T: XmlDocument + PartialEq + std::fmt::Debug>(value: &T, sample: &str) {
     let xml = value.to_xml();
     // The encoder escapes quotes in text too; the samples do not.
     let unquoted = xml.replace("&quot;", "\"").replace("&apos;", "'");
     assert_eq!(unquoted, compact(sample));
-    assert_eq!(&T::from_xml(xml.as_bytes()).unwrap(), value);
+    // Decoding what was encoded gives the same encoding (copy constraints read back as the
+    // epoch seconds they were written as).
+    assert_eq!(T::from_xml(xml.as_bytes()).unwrap().to_xml(), xml);
 }
 
 const REQ_EXAMPLE_000: &str = include_str!("data/000_create_job_request_example.xml");
@@ -183,7 +193,7 @@ fn create_job_request_skeleton_000_errors_then_decodes() {
     assert_eq!(c.target_resource, "string");
     assert_eq!(r.priority, 10);
     assert_eq!(r.confirmation_required, Some(true));
-    assert_reencodes(&r, &doc);
+    assert_reencodes(&r, &epoch_constraints(&doc));
 }
 
 fn remove_element_from(xml: &str, name: &str) -> String {
@@ -222,7 +232,7 @@ fn create_job_request_skeleton_003() {
     let copy_only = remove_element_from(&filled, "COSInitiateRestoreObject");
     let r = CreateJobRequest::from_xml(copy_only.as_bytes()).unwrap();
     assert_eq!(r.operation.name(), OperationName::PutObjectCopy);
-    assert_reencodes(&r, &copy_only);
+    assert_reencodes(&r, &epoch_constraints(&copy_only));
 }
 
 #[test]
@@ -254,8 +264,15 @@ fn create_job_results() {
 #[test]
 fn describe_job_result_skeleton() {
     let sample = include_str!("data/001_describe_job_result_skeleton.xml");
-    let e = DescribeJobResult::from_xml(sample.as_bytes()).unwrap_err();
-    assert_eq!(e.path(), "DescribeJobResult/Job/ConfirmationRequired");
+    // The placeholders do not parse: the document still decodes, keeping their text.
+    let raw = DescribeJobResult::from_xml(sample.as_bytes())
+        .unwrap()
+        .job
+        .unwrap();
+    assert_eq!(raw.confirmation_required, None);
+    assert_eq!(raw.unparsed("ConfirmationRequired"), Some("boolean"));
+    assert_eq!(raw.unparsed("Report/Enabled"), Some("boolean"));
+    assert_eq!(raw.description.as_deref(), Some("string"));
     let filled = fill(sample);
     let r = DescribeJobResult::from_xml(filled.as_bytes()).unwrap();
     let job = r.job.as_ref().unwrap();
@@ -330,8 +347,9 @@ fn list_jobs_result_example() {
 #[test]
 fn list_jobs_result_skeleton() {
     let sample = include_str!("data/002_list_jobs_result_skeleton.xml");
-    let e = ListJobsResult::from_xml(sample.as_bytes()).unwrap_err();
-    assert_eq!(e.path(), "ListJobsResult/Jobs/member/CreationTime");
+    let raw = ListJobsResult::from_xml(sample.as_bytes()).unwrap();
+    assert_eq!(raw.jobs[0].unparsed("CreationTime"), Some("timestamp"));
+    assert_eq!(raw.jobs[0].creation_time, None);
     let filled = fill(sample);
     let r = ListJobsResult::from_xml(filled.as_bytes()).unwrap();
     assert_eq!(r.jobs.len(), 1);

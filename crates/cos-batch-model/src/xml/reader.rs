@@ -31,6 +31,8 @@ pub(crate) struct XmlReader<'a> {
     empty: bool,
     limits: Limits,
     mode: Mode,
+    /// Lenient mode: `(full path, text)` of each value that did not parse, in document order.
+    unparsed: Vec<(String, String)>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -59,6 +61,7 @@ impl<'a> XmlReader<'a> {
             empty: false,
             limits: *limits,
             mode,
+            unparsed: Vec::new(),
         };
         loop {
             match r.read()? {
@@ -284,14 +287,27 @@ impl<'a> XmlReader<'a> {
     /// Reads a string value (verbatim, not trimmed) into `slot`; a second occurrence is an error.
     pub(crate) fn string(&mut self, slot: &mut Option<String>) -> Result<(), DecodeError> {
         if slot.is_some() {
-            return Err(self.error(DecodeErrorKind::DuplicateElement));
+            return self.duplicate();
         }
         *slot = Some(self.text()?.into_owned());
         self.pop();
         Ok(())
     }
 
+    /// A second occurrence of an element that may appear once: an error in strict mode; in
+    /// lenient mode (responses) the first one is kept and this one skipped.
+    fn duplicate(&mut self) -> Result<(), DecodeError> {
+        match self.mode {
+            Mode::Strict => Err(self.error(DecodeErrorKind::DuplicateElement)),
+            Mode::Lenient => self.skip(),
+        }
+    }
+
     /// Reads a trimmed value parsed by `parse` into `slot`; `expected` describes valid values.
+    ///
+    /// An empty element (`<X></X>`, `<X/>`, or only whitespace) is absent: `slot` stays `None`.
+    /// A value that does not parse is an error in strict mode; in lenient mode `slot` stays
+    /// `None` and the text is kept (see [`XmlReader::take_unparsed`]).
     pub(crate) fn value<T>(
         &mut self,
         slot: &mut Option<T>,
@@ -299,12 +315,19 @@ impl<'a> XmlReader<'a> {
         parse: impl FnOnce(&str) -> Option<T>,
     ) -> Result<(), DecodeError> {
         if slot.is_some() {
-            return Err(self.error(DecodeErrorKind::DuplicateElement));
+            return self.duplicate();
         }
         let text = self.text()?;
         let trimmed = trim_xml(&text);
+        if trimmed.is_empty() {
+            self.pop();
+            return Ok(());
+        }
         match parse(trimmed) {
             Some(v) => *slot = Some(v),
+            None if self.mode == Mode::Lenient => {
+                self.unparsed.push((self.path.clone(), text.into_owned()));
+            }
             None => {
                 return Err(self.error(DecodeErrorKind::InvalidValue {
                     value: truncate_value(&text),
@@ -316,6 +339,23 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
+    /// How many unparsed values were kept so far (a mark for [`XmlReader::take_unparsed`]).
+    pub(crate) fn unparsed_mark(&self) -> usize {
+        self.unparsed.len()
+    }
+
+    /// The unparsed values kept since `mark`, with paths relative to the current element.
+    pub(crate) fn take_unparsed(&mut self, mark: usize) -> Vec<crate::UnparsedValue> {
+        let base = self.path.len() + 1;
+        self.unparsed
+            .drain(mark.min(self.unparsed.len())..)
+            .map(|(path, text)| crate::UnparsedValue {
+                element: path.get(base..).unwrap_or(&path).to_owned(),
+                text,
+            })
+            .collect()
+    }
+
     /// Decodes the current element with `f` into `slot` and pops it; a second occurrence is an error.
     pub(crate) fn nested<T>(
         &mut self,
@@ -323,7 +363,7 @@ impl<'a> XmlReader<'a> {
         f: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
     ) -> Result<(), DecodeError> {
         if slot.is_some() {
-            return Err(self.error(DecodeErrorKind::DuplicateElement));
+            return self.duplicate();
         }
         let v = f(self)?;
         self.pop();
@@ -340,7 +380,7 @@ impl<'a> XmlReader<'a> {
         mut f: impl FnMut(&mut Self) -> Result<T, DecodeError>,
     ) -> Result<(), DecodeError> {
         if slot.is_some() {
-            return Err(self.error(DecodeErrorKind::DuplicateElement));
+            return self.duplicate();
         }
         let mut items = Vec::new();
         let limit = self.limits.max_list_len;

@@ -76,6 +76,15 @@ impl XmlWriter {
         }
     }
 
+    /// A timestamp as epoch seconds, when present.
+    pub(crate) fn opt_epoch_seconds(&mut self, name: &str, v: Option<&Timestamp>) {
+        if let Some(t) = v {
+            self.element(name, |w| {
+                let _ = write!(w.out, "{}", t.unix_seconds());
+            });
+        }
+    }
+
     /// A timestamp's wire text, when present.
     pub(crate) fn opt_timestamp(&mut self, name: &str, v: Option<&Timestamp>) {
         if let Some(t) = v {
