@@ -99,6 +99,13 @@ impl CosError {
         )
     }
 
+    /// `InvalidRequest`, 400, for an operation on a job that has ended, with `message` (the
+    /// UpdateJobStatus page's "The specified job has already been completed"); see
+    /// [`CosError::is_job_ended`].
+    pub fn job_ended(message: impl Into<String>) -> Self {
+        Self::invalid_request(message)
+    }
+
     /// The `InvalidRequest` "Duplicate request" the service gives a repeated
     /// `ClientRequestToken`.
     pub fn duplicate_request() -> Self {
@@ -200,6 +207,31 @@ impl CosError {
     pub fn is_duplicate_request(&self) -> bool {
         self.0.code == ErrorCode::InvalidRequest
             && self.0.message.to_ascii_lowercase().contains("duplicate")
+    }
+
+    /// Whether the job this error is about has ended (Complete, Failed or Cancelled), so its
+    /// status can no longer change. The UpdateJobStatus page documents two answers for it, and
+    /// both count: `InvalidRequest` (400) "The specified job has already been completed", and
+    /// `NoSuchJob` (404) "The specified job does not exist or has already been completed". A
+    /// `NoSuchJob` that does not mention completion (an id that never existed) does not.
+    ///
+    /// ```
+    /// use cos_batch_proto::CosError;
+    /// assert!(CosError::job_ended("The specified job has already been completed").is_job_ended());
+    /// assert!(CosError::no_such_job(
+    ///     "The specified job does not exist or has already been completed"
+    /// ).is_job_ended());
+    /// assert!(!CosError::no_such_job("The specified job does not exist").is_job_ended());
+    /// ```
+    pub fn is_job_ended(&self) -> bool {
+        let message = self.0.message.to_ascii_lowercase();
+        let says_ended = ["completed", "has ended", "already ended"]
+            .iter()
+            .any(|w| message.contains(w));
+        matches!(
+            self.0.code,
+            ErrorCode::InvalidRequest | ErrorCode::NoSuchJob
+        ) && says_ended
     }
 
     /// The error document this error is sent as.

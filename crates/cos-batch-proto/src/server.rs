@@ -62,7 +62,10 @@ pub struct IncomingCall {
 /// `jobStatuses`, `maxResults`, `nextToken`, `requestedJobStatus`, `statusUpdateReason` or
 /// `priority`; `InvalidRequest` for an empty CreateJob body, a missing priority or a
 /// CreateJob priority out of range; `MalformedXML` for a body that is not a conforming
-/// `CreateJobRequest`. The signature is not checked here (see `cos-sign`'s `Verifier`).
+/// `CreateJobRequest`, including a value of `Manifest`, `Operation` or `Report` the API does not
+/// document (see `CreateJobRequest::validate_known_values`). It takes every request the Go SDK
+/// (`cos-go-sdk-v5`) sends: empty elements as absent, a disabled report without bucket, format
+/// or scope, `+` for spaces in queries. The signature is not checked here (see `cos-sign`'s `Verifier`).
 ///
 /// ```
 /// use cos_batch_proto::{decode_request, Call};
@@ -174,6 +177,11 @@ fn create_job(request: &Request<Bytes>) -> Result<Call, CosError> {
         )),
     })?;
     input.validate().map_err(create_job_violation)?;
+    // Values the API does not document (an unknown JobTier, StorageClass, ...) in Manifest,
+    // Operation or Report: the CreateJob page's MalformedXML, not a job that fails later.
+    input.validate_known_values().map_err(|errors| {
+        CosError::malformed_xml(format!("The XML you provided did not validate: {errors}"))
+    })?;
     Ok(Call::CreateJob(Box::new(input)))
 }
 

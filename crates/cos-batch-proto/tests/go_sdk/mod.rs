@@ -1,0 +1,63 @@
+//! The Go SDK's request shapes (see `README.md`), shared by the codec's tests and the
+//! emulator's (`#[path]`): the transcripts, and a parser that fills their `${NAME}` placeholders.
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use http::Request;
+
+/// `(name, transcript)` of every CreateJob body the Go SDK produces.
+pub const CREATE_JOB: [(&str, &str); 5] = [
+    ("copy-full", include_str!("data/create-job-copy-full.http")),
+    (
+        "copy-minimal",
+        include_str!("data/create-job-copy-minimal.http"),
+    ),
+    ("restore", include_str!("data/create-job-restore.http")),
+    ("tagging", include_str!("data/create-job-tagging.http")),
+    ("delete", include_str!("data/create-job-delete.http")),
+];
+
+/// `GET /jobs` without options.
+pub const LIST_JOBS: &str = include_str!("data/list-jobs.http");
+/// `GET /jobs?jobStatuses=Suspended&maxResults=10&nextToken=${JOB_ID}`.
+pub const LIST_JOBS_FILTERED: &str = include_str!("data/list-jobs-filtered.http");
+/// `GET /jobs/${JOB_ID}`.
+pub const DESCRIBE_JOB: &str = include_str!("data/describe-job.http");
+/// `POST /jobs/${JOB_ID}/priority?priority=7`.
+pub const UPDATE_JOB_PRIORITY: &str = include_str!("data/update-job-priority.http");
+/// `POST /jobs/${JOB_ID}/status?requestedJobStatus=Ready`.
+pub const UPDATE_JOB_STATUS_READY: &str = include_str!("data/update-job-status-ready.http");
+/// `POST /jobs/${JOB_ID}/status?requestedJobStatus=Cancelled&statusUpdateReason=...`.
+pub const UPDATE_JOB_STATUS_CANCELLED: &str = include_str!("data/update-job-status-cancelled.http");
+/// The `statusUpdateReason` of [`UPDATE_JOB_STATUS_CANCELLED`], decoded.
+pub const CANCEL_REASON: &str = "no longer needed: see ticket #42";
+/// `DELETE /jobs/${JOB_ID}`.
+pub const DELETE_JOB: &str = include_str!("data/delete-job.http");
+
+/// `text` with each `${name}` replaced by its value.
+pub fn fill(text: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = text.to_owned();
+    for (name, value) in vars {
+        out = out.replace(&format!("${{{name}}}"), value);
+    }
+    assert!(!out.contains("${"), "a placeholder is left: {out}");
+    out
+}
+
+/// The request of a transcript (start line, headers, blank line, body) once filled.
+pub fn request(text: &str, vars: &[(&str, &str)]) -> Request<Bytes> {
+    let text = fill(text, vars);
+    let (head, body) = text
+        .split_once("\n\n")
+        .expect("a blank line after the headers");
+    let mut lines = head.lines();
+    let start = lines.next().expect("a start line");
+    let mut words = start.split(' ');
+    let (method, target) = (words.next().unwrap(), words.next().unwrap());
+    let mut builder = Request::builder().method(method).uri(target);
+    for line in lines {
+        let (name, value) = line.split_once(':').expect("name: value");
+        builder = builder.header(name.trim(), value.trim());
+    }
+    builder.body(Bytes::from(body.to_owned())).unwrap()
+}
