@@ -2,12 +2,17 @@
 //!
 //! - CreateJob refuses a `ClientRequestToken` the account used already (`InvalidRequest`
 //!   "Duplicate request"), a job beyond the job limit (`TooManyJobs`, counting the account's jobs
-//!   that have not ended), and an operation or report that cannot run (`InvalidArgument`: an
-//!   unusable `TargetResource`, report bucket or prefix, an unknown directive).
+//!   that have not ended), and an operation or enabled report that cannot run (`MalformedXML`,
+//!   as the CreateJob page says of a non-conforming body: an unusable `TargetResource`, report
+//!   bucket or prefix, an unknown directive).
 //! - A job of one account is `NoSuchJob` to every other account.
 //! - UpdateJobStatus: `Ready` only from `Suspended`, `Cancelled` from any state that has not
-//!   ended (`InvalidRequest` otherwise); a job that has ended is `NoSuchJob`, as for
-//!   UpdateJobPriority.
+//!   ended (`InvalidRequest` otherwise). On a job that has ended it answers `InvalidRequest`
+//!   400 "The specified job has already been completed" (one of the two answers the
+//!   UpdateJobStatus page lists; the job still exists, DescribeJob shows it, so not
+//!   `NoSuchJob`); an id the account has no job of is `NoSuchJob` 404. UpdateJobPriority on a job
+//!   that has ended is `NoSuchJob` "... does not exist or has already been completed". Both
+//!   answers are [`CosError::is_job_ended`].
 //! - DeleteJob deletes only a job that has ended (`InvalidRequest` otherwise: cancel it first);
 //!   its token can then be used again.
 //! - ListJobs lists oldest first; `NextToken` is the JobId of the last job of the page, omitted
@@ -123,10 +128,17 @@ impl Core {
         appid: &str,
         request: CreateJobRequest,
     ) -> Result<String, CosError> {
-        TaskRunner::new(&self.settings.data_dir, appid, &request.operation)
-            .map_err(CosError::invalid_argument)?;
-        ReportTarget::new(&self.settings.data_dir, appid, &request.report)
-            .map_err(CosError::invalid_argument)?;
+        // An Operation or Report that cannot be carried out is a body that does not conform:
+        // the CreateJob page's MalformedXML (InvalidArgument is for query parameters and
+        // headers). A disabled report is not looked at.
+        let malformed = |e: String| {
+            CosError::malformed_xml(format!("The XML you provided did not validate: {e}"))
+        };
+        TaskRunner::new(&self.settings.data_dir, appid, &request.operation).map_err(malformed)?;
+        if request.report.enabled {
+            ReportTarget::new(&self.settings.data_dir, appid, &request.report)
+                .map_err(malformed)?;
+        }
         let job = {
             let mut registry = self.registry();
             let mine = || registry.by_seq.values().filter(|j| j.appid == appid);
@@ -216,7 +228,10 @@ impl Core {
         let status = {
             let mut st = job.state();
             if st.status.is_terminal() {
-                return Err(no_such_job(&request.job_id));
+                return Err(CosError::job_ended(format!(
+                    "The specified job {} has already been completed: it is {}",
+                    request.job_id, st.status
+                )));
             }
             match (&request.requested_job_status, &st.status) {
                 (RequestedJobStatus::Ready, JobStatus::Suspended) => {
@@ -256,7 +271,10 @@ impl Core {
         {
             let mut st = job.state();
             if st.status.is_terminal() {
-                return Err(no_such_job(&request.job_id));
+                return Err(CosError::no_such_job(format!(
+                    "The specified job {} does not exist or has already been completed",
+                    request.job_id
+                )));
             }
             st.priority = request.priority;
         }

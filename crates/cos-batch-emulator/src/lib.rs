@@ -19,8 +19,11 @@
 //! - Faults can be injected ([`Faults`]): a share of requests answered 500 or 503, delayed, or
 //!   (for CreateJob) cut off after the job was made.
 //!
-//! Decisions where the API is silent: a job that has ended is `NoSuchJob` to UpdateJobStatus
-//! and UpdateJobPriority; DeleteJob deletes only jobs that have ended (`InvalidRequest`
+//! Decisions where the API is silent: a job that has ended is `InvalidRequest` "has already
+//! been completed" to UpdateJobStatus and `NoSuchJob` "does not exist or has already been
+//! completed" to UpdateJobPriority (both `CosError::is_job_ended`); a copy without
+//! `StorageClass` is `STANDARD` and one without ACL settings gets the bucket's default ACL, as
+//! PUT Object - Copy does; DeleteJob deletes only jobs that have ended (`InvalidRequest`
 //! otherwise); the job limit counts an account's jobs that have not ended; `TooManyJobs` is a
 //! 500; the ARN's region is not checked; manifest keys are percent-decoded (`+` stays `+`).
 //!

@@ -3,7 +3,15 @@
 //! listing CSV files whose columns its `fileSchema` names).
 //!
 //! A row that cannot be read becomes a task that fails (the job goes on); a manifest that
-//! cannot be read at all fails the job.
+//! cannot be read at all fails the job, as does any inventory data file that cannot be read
+//! (missing, not matching its `MD5checksum`, not valid gzip or CSV): a `FailureReasons` entry,
+//! never a `Complete` job with nothing done and no reason. Inventory data files may be
+//! gzip-compressed (`.csv.gz`, as inventory reports are delivered), recognised by their magic
+//! bytes; their `MD5checksum` is that of the compressed file.
+//!
+//! `Manifest/Location/ObjectVersionId` is honoured: the emulator's buckets keep one version of
+//! each object, `null`, so the manifest is read at `null` and any other version id fails the job
+//! (`NoSuchVersion`).
 
 use std::fmt;
 use std::path::Path;
@@ -224,6 +232,19 @@ pub(crate) fn load(
     let key = arn.key.as_deref().unwrap_or_default();
     let object = ObjectPath::resolve(data_dir, &arn.bucket, arn.appid_or(appid), key)
         .map_err(|e| ManifestError::new("InvalidManifestLocation", format!("ObjectArn: {e}")))?;
+    if let Some(version) = &manifest.location.object_version_id
+        && version != "null"
+    {
+        return Err(ManifestError::new(
+            "NoSuchVersion",
+            format!(
+                "the manifest {}/{} has no version {version:?}: the emulator keeps one version of \
+                 each object, \"null\"",
+                object.bucket(),
+                object.key()
+            ),
+        ));
+    }
     let bytes = read_object(&object, "ManifestNotFound", "the manifest")?;
     let etag = manifest
         .location
@@ -280,7 +301,18 @@ pub(crate) fn load(
                         ),
                     ));
                 }
-                tasks.extend(parse_csv(&bytes, &fields)?);
+                let csv = gunzip_if_compressed(bytes).map_err(|e| {
+                    ManifestError::new(
+                        "InvalidManifest",
+                        format!("the inventory file {:?} cannot be read: {e}", file.key),
+                    )
+                })?;
+                tasks.extend(parse_csv(&csv, &fields).map_err(|e| {
+                    ManifestError::new(
+                        e.code,
+                        format!("inventory file {:?}: {}", file.key, e.message),
+                    )
+                })?);
             }
             Ok(tasks)
         }
@@ -289,6 +321,28 @@ pub(crate) fn load(
             format!("the manifest format {other} is not supported"),
         )),
     }
+}
+
+/// The gzip magic bytes.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// `bytes`, decompressed when they are gzip (at most [`MAX_MANIFEST_BYTES`] once decompressed).
+fn gunzip_if_compressed(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    if !bytes.starts_with(&GZIP_MAGIC) {
+        return Ok(bytes);
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes.as_slice())
+        .take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("not valid gzip: {e}"))?;
+    if out.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(format!(
+            "larger than {MAX_MANIFEST_BYTES} bytes once decompressed"
+        ));
+    }
+    Ok(out)
 }
 
 fn read_object(
@@ -434,6 +488,95 @@ mod tests {
         let keys: Vec<_> = tasks.iter().map(|t| t.key.as_str()).collect();
         assert_eq!(keys, ["x", "y"]);
         assert!(tasks.iter().all(|t| t.invalid.is_none()));
+    }
+
+    /// An inventory of `files` (key, bytes) in `src-1250000000/inv/` of `dir`; its manifest.
+    fn inventory(dir: &Path, files: &[(&str, &[u8])]) -> Manifest {
+        let bucket = dir.join("src-1250000000");
+        std::fs::create_dir_all(bucket.join("inv")).unwrap();
+        let mut entries = Vec::new();
+        for (key, bytes) in files {
+            std::fs::write(bucket.join(key), bytes).unwrap();
+            entries.push(format!(
+                r#"{{"key":"{key}","MD5checksum":"{}"}}"#,
+                md5_hex(bytes)
+            ));
+        }
+        let json = format!(
+            r#"{{"fileFormat":"CSV","fileSchema":"Bucket, Key","files":[{}]}}"#,
+            entries.join(",")
+        );
+        std::fs::write(bucket.join("inv/manifest.json"), &json).unwrap();
+        Manifest::new(
+            ManifestLocation::new(
+                "qcs::cos:ap-guangzhou:uid/1250000000:src-1250000000/inv/manifest.json",
+                md5_hex(json.as_bytes()),
+            ),
+            ManifestSpec::new(ManifestFormat::CosInventoryReportCsvV1, vec![]),
+        )
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_inventory_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain: &[u8] = b"src-1250000000,a\n";
+        let packed = gzip(b"src-1250000000,b%2Fc\nsrc-1250000000,d\n");
+        let manifest = inventory(
+            dir.path(),
+            &[("inv/part1.csv", plain), ("inv/part2.csv.gz", &packed)],
+        );
+        let tasks = load(dir.path(), "1250000000", &manifest).unwrap();
+        let keys: Vec<_> = tasks.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b/c", "d"]);
+    }
+
+    #[test]
+    fn an_unreadable_inventory_file_fails_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut broken = gzip(b"src-1250000000,a\n");
+        broken.truncate(12);
+        let manifest = inventory(dir.path(), &[("inv/part1.csv.gz", &broken)]);
+        let e = load(dir.path(), "1250000000", &manifest).unwrap_err();
+        assert_eq!(e.code, "InvalidManifest");
+        assert!(
+            e.message.contains("part1.csv.gz") && e.message.contains("gzip"),
+            "{e}"
+        );
+
+        // A data file the manifest lists but the bucket lacks.
+        let manifest = inventory(dir.path(), &[("inv/part2.csv", b"src-1250000000,a\n")]);
+        std::fs::remove_file(dir.path().join("src-1250000000/inv/part2.csv")).unwrap();
+        let e = load(dir.path(), "1250000000", &manifest).unwrap_err();
+        assert_eq!(e.code, "ManifestNotFound");
+        assert!(e.message.contains("part2.csv"), "{e}");
+    }
+
+    #[test]
+    fn the_manifest_is_read_at_its_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let bucket = dir.path().join("src-1250000000");
+        std::fs::create_dir_all(&bucket).unwrap();
+        let csv = b"src-1250000000,a\n";
+        std::fs::write(bucket.join("m.csv"), csv).unwrap();
+        let mut location = ManifestLocation::new(
+            "qcs::cos:ap-guangzhou:uid/1250000000:src-1250000000/m.csv",
+            md5_hex(csv),
+        );
+        let spec = ManifestSpec::new(ManifestFormat::CosBatchOperationsCsvV1, bk());
+        location.object_version_id = Some("null".into());
+        let at_null = Manifest::new(location.clone(), spec.clone());
+        assert_eq!(load(dir.path(), "1250000000", &at_null).unwrap().len(), 1);
+        location.object_version_id = Some("MTg0NDUxNzc2ODQ2MjQ1MzY".into());
+        let e = load(dir.path(), "1250000000", &Manifest::new(location, spec)).unwrap_err();
+        assert_eq!(e.code, "NoSuchVersion");
+        assert!(e.message.contains("MTg0NDUxNzc2ODQ2MjQ1MzY"), "{e}");
     }
 
     proptest! {

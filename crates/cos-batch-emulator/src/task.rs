@@ -3,7 +3,9 @@
 //! - `COSPutObjectCopy`: the object's bytes are copied to the target bucket under the rewritten
 //!   key (see [`target_key`]); the metadata, tagging and ACL directives decide the copy's
 //!   sidecar (an absent directive is `Replaced` when the operation gives values for it, else
-//!   `Copy`); `ModifiedSinceConstraint` / `UnModifiedSinceConstraint` fail the task with 412;
+//!   `Copy`; but with no ACL directive and no ACL settings the copy gets the bucket's default
+//!   ACL, and with no `StorageClass` it is `STANDARD`, as PUT Object - Copy does);
+//!   `ModifiedSinceConstraint` / `UnModifiedSinceConstraint` fail the task with 412;
 //!   an archived source that is not restored fails with 403 `InvalidObjectState`.
 //! - `COSInitiateRestoreObject`: an `ARCHIVE` / `DEEP_ARCHIVE` object is marked restored for
 //!   `ExpirationInDays`; any other object fails with 403 `InvalidObjectState`.
@@ -465,24 +467,33 @@ pub(crate) fn copied_meta(source: &ObjectMeta, spec: &PutObjectCopy) -> ObjectMe
         })
         .collect();
     let given = canned.is_some() || !grants.is_empty();
-    meta.acl = match effective(spec.access_control_directive.as_ref(), given) {
-        Directive::Replaced => ObjectAcl { canned, grants },
-        Directive::Add => {
-            let mut acl = source.acl.clone();
-            if canned.is_some() {
-                acl.canned = canned;
+    // No directive and no ACL settings: the bucket's default ACL (an empty object ACL), as
+    // PUT Object - Copy gives, not the source's.
+    let acl_directive = match (&spec.access_control_directive, given) {
+        (None, false) => None,
+        (d, _) => Some(effective(d.as_ref(), given)),
+    };
+    meta.acl = match acl_directive {
+        None => ObjectAcl::default(),
+        Some(directive) => match directive {
+            Directive::Replaced => ObjectAcl { canned, grants },
+            Directive::Add => {
+                let mut acl = source.acl.clone();
+                if canned.is_some() {
+                    acl.canned = canned;
+                }
+                acl.grants.extend(grants);
+                acl
             }
-            acl.grants.extend(grants);
-            acl
-        }
-        _ => source.acl.clone(),
+            _ => source.acl.clone(),
+        },
     };
 
+    // No StorageClass: STANDARD (stored as none), as PUT Object - Copy writes, not the source's.
     meta.storage_class = spec
         .storage_class
         .as_ref()
         .map(|s| s.as_str().to_owned())
-        .or_else(|| source.storage_class.clone())
         .filter(|s| s != "STANDARD");
     meta
 }
@@ -582,6 +593,29 @@ mod tests {
         );
         spec.metadata_directive = Some(Directive::Replaced);
         assert!(copied_meta(&source, &spec).headers.is_empty());
+    }
+
+    #[test]
+    fn a_copy_without_class_or_acl_settings_is_standard_with_the_bucket_acl() {
+        let mut source = ObjectMeta {
+            storage_class: Some("STANDARD_IA".into()),
+            ..ObjectMeta::default()
+        };
+        source.acl.canned = Some("public-read".into());
+        source.tags.insert("kept".into(), "1".into());
+        let mut spec = PutObjectCopy::new("t");
+        let meta = copied_meta(&source, &spec);
+        assert_eq!(meta.storage_class, None, "STANDARD, not the source's class");
+        assert!(meta.acl.is_empty(), "the bucket's ACL, not the source's");
+        assert_eq!(meta.tags, source.tags);
+        // An explicit Copy directive keeps the source's ACL.
+        spec.access_control_directive = Some(Directive::Copy);
+        assert_eq!(copied_meta(&source, &spec).acl, source.acl);
+        spec.storage_class = Some(StorageClass::Archive);
+        assert_eq!(
+            copied_meta(&source, &spec).storage_class.as_deref(),
+            Some("ARCHIVE")
+        );
     }
 
     #[test]

@@ -353,18 +353,29 @@ async fn documented_errors() {
     );
     c.wait_status(&id, JobStatus::Complete).await;
 
-    // A job that has ended: NoSuchJob for status and priority changes.
+    // A job that has ended: InvalidRequest "has already been completed" for a status change,
+    // NoSuchJob "does not exist or has already been completed" for a priority change; both
+    // are typed as a job that has ended.
     let err = c
         .call_err::<UpdateJobStatus>(&UpdateJobStatusRequest::new(
             id.as_str(),
             RequestedJobStatus::Cancelled,
         ))
         .await;
-    assert_eq!(err.code(), &ErrorCode::NoSuchJob);
+    assert_eq!(
+        (err.code(), err.status().as_u16()),
+        (&ErrorCode::InvalidRequest, 400)
+    );
+    assert!(
+        err.message().contains("has already been completed"),
+        "{err}"
+    );
+    assert!(err.is_job_ended(), "{err}");
     let err = c
         .call_err::<UpdateJobPriority>(&UpdateJobPriorityRequest::new(id.as_str(), 3))
         .await;
     assert_eq!(err.code(), &ErrorCode::NoSuchJob);
+    assert!(err.is_job_ended(), "{err}");
 
     // Unknown jobs.
     for err in [
@@ -379,6 +390,7 @@ async fn documented_errors() {
             (err.code(), err.status().as_u16()),
             (&ErrorCode::NoSuchJob, 404)
         );
+        assert!(!err.is_job_ended(), "{err}");
     }
 
     // Another account's job does not exist for this one.
@@ -437,22 +449,36 @@ async fn documented_errors() {
         &ErrorCode::InvalidArgument
     );
 
-    // An operation or report that cannot run is refused up front.
+    // An operation or enabled report that cannot run is refused up front, as a body that
+    // does not conform (MalformedXML); a disabled report is not looked at.
     let mut bad_target = request.clone();
     bad_target.client_request_token = "bad-target".into();
     bad_target.operation =
         Operation::PutObjectCopy(PutObjectCopy::new("qcs::cos:ap-guangzhou::Bad_Bucket"));
     assert_eq!(
         c.call_err::<CreateJob>(&bad_target).await.code(),
-        &ErrorCode::InvalidArgument
+        &ErrorCode::MalformedXml
     );
     let mut bad_prefix = request.clone();
     bad_prefix.client_request_token = "bad-prefix".into();
-    bad_prefix.report = no_report(&f).with_prefix("../../escape");
+    bad_prefix.report = f.report(ReportScope::AllTasks).with_prefix("../../escape");
     assert_eq!(
         c.call_err::<CreateJob>(&bad_prefix).await.code(),
-        &ErrorCode::InvalidArgument
+        &ErrorCode::MalformedXml
     );
+    bad_prefix.report.enabled = false;
+    let ended = c
+        .call::<CreateJob>(&bad_prefix)
+        .await
+        .unwrap()
+        .job_id
+        .unwrap();
+    c.call::<UpdateJobStatus>(&UpdateJobStatusRequest::new(
+        ended.as_str(),
+        RequestedJobStatus::Cancelled,
+    ))
+    .await
+    .unwrap();
 
     // Only a job that has ended can be deleted.
     let mut waiting = request.clone();

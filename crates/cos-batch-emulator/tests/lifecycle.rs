@@ -243,9 +243,10 @@ async fn cancel_stops_an_active_job_and_reports_what_ran() {
         })
         .count();
     assert_eq!(tagged as u64, ok);
-    // Cancelling again or another status change: NoSuchJob, the job has ended.
+    // Cancelling again or another status change: the job has already been completed.
     let err = f.client.call_err::<UpdateJobStatus>(&cancel).await;
-    assert_eq!(err.code(), &ErrorCode::NoSuchJob);
+    assert_eq!(err.code(), &ErrorCode::InvalidRequest);
+    assert!(err.is_job_ended(), "{err}");
     f.emulator.shutdown().await;
 }
 
@@ -501,6 +502,44 @@ async fn a_bad_manifest_fails_the_job_in_preparing() {
     );
     assert!(done.termination_date.is_some());
     assert_eq!(progress(&done), (0, 0, 0));
+
+    // The manifest is read at its ObjectVersionId: `null` is the one version the emulator keeps.
+    let mut versioned = f.manifest("src", "v.csv", &rows(&src(), &ks));
+    versioned.location.object_version_id = Some("MTg0NDUxNzc2ODQ2MjQ1MzY".into());
+    let id = f
+        .client
+        .call::<CreateJob>(&job(
+            "version",
+            versioned.clone(),
+            tagging(&[]),
+            1,
+            no_report(&f),
+        ))
+        .await
+        .unwrap()
+        .job_id
+        .unwrap();
+    let done = f.client.wait_end(&id).await;
+    assert_eq!(done.status, Some(JobStatus::Failed));
+    assert_eq!(
+        done.failure_reasons[0].failure_code.as_deref(),
+        Some("NoSuchVersion")
+    );
+    versioned.location.object_version_id = Some("null".into());
+    let id = f
+        .client
+        .call::<CreateJob>(&job(
+            "null-version",
+            versioned,
+            tagging(&[]),
+            1,
+            no_report(&f),
+        ))
+        .await
+        .unwrap()
+        .job_id
+        .unwrap();
+    assert_eq!(progress(&f.client.wait_end(&id).await), (2, 0, 2));
 
     manifest.location.object_arn = f.emulator.object_arn("src", APPID, "nope.csv");
     let id = f
@@ -807,30 +846,45 @@ async fn inventory_manifests_are_read() {
     let f = Fixture::new(|c| c).await;
     let ks = keys("inv/", 4);
     f.put_objects("src", &ks);
-    let part: String = ks
-        .iter()
-        .map(|k| format!("{APPID},src-{APPID},{},4\n", encode(k)))
-        .collect();
-    let part_etag = f
-        .emulator
-        .put_object("src", APPID, "inventory/data/part-0.csv", part.as_bytes())
-        .unwrap();
-    let json = format!(
-        r#"{{"sourceBucket":"src-{APPID}","fileFormat":"CSV","fileSchema":"appid, Bucket, Key, Size",
-            "files":[{{"key":"inventory/data/part-0.csv","size":{},"MD5checksum":"{part_etag}"}}]}}"#,
-        part.len()
-    );
-    let etag = f
-        .emulator
-        .put_object("src", APPID, "inventory/manifest.json", json.as_bytes())
-        .unwrap();
-    let manifest = Manifest::new(
-        ManifestLocation::new(
-            f.emulator
-                .object_arn("src", APPID, "inventory/manifest.json"),
-            etag,
-        ),
-        ManifestSpec::new(ManifestFormat::CosInventoryReportCsvV1, vec![]),
+    let part = |keys: &[String]| -> Vec<u8> {
+        keys.iter()
+            .map(|k| format!("{APPID},src-{APPID},{},4\n", encode(k)))
+            .collect::<String>()
+            .into_bytes()
+    };
+    // Two data files: one plain, one gzip-compressed as inventory reports are delivered.
+    let plain = part(&ks[..2]);
+    let packed = gzip(&part(&ks[2..]));
+    let inventory = |files: &[(&str, &[u8])], name: &str| -> Manifest {
+        let mut entries = Vec::new();
+        for (key, bytes) in files {
+            let etag = f.emulator.put_object("src", APPID, key, bytes).unwrap();
+            entries.push(format!(
+                r#"{{"key":"{key}","size":{},"MD5checksum":"{etag}"}}"#,
+                bytes.len()
+            ));
+        }
+        let json = format!(
+            r#"{{"sourceBucket":"src-{APPID}","fileFormat":"CSV","fileSchema":"appid, Bucket, Key, Size",
+                "files":[{}]}}"#,
+            entries.join(",")
+        );
+        let key = format!("inventory/{name}.json");
+        let etag = f
+            .emulator
+            .put_object("src", APPID, &key, json.as_bytes())
+            .unwrap();
+        Manifest::new(
+            ManifestLocation::new(f.emulator.object_arn("src", APPID, &key), etag),
+            ManifestSpec::new(ManifestFormat::CosInventoryReportCsvV1, vec![]),
+        )
+    };
+    let manifest = inventory(
+        &[
+            ("inventory/data/part-0.csv", &plain),
+            ("inventory/data/part-1.csv.gz", &packed),
+        ],
+        "manifest",
     );
     let id = f
         .client
@@ -850,5 +904,36 @@ async fn inventory_manifests_are_read() {
         (done.status.clone(), progress(&done)),
         (Some(JobStatus::Complete), (4, 0, 4))
     );
+
+    // A data file that cannot be read fails the job with a reason, never Complete with nothing.
+    let mut broken = packed.clone();
+    broken.truncate(broken.len() / 2);
+    let manifest = inventory(&[("inventory/data/broken.csv.gz", &broken)], "broken");
+    let id = f
+        .client
+        .call::<CreateJob>(&job("broken", manifest, tagging(&[]), 1, no_report(&f)))
+        .await
+        .unwrap()
+        .job_id
+        .unwrap();
+    let done = f.client.wait_end(&id).await;
+    assert_eq!(done.status, Some(JobStatus::Failed));
+    let reason = &done.failure_reasons[0];
+    assert_eq!(reason.failure_code.as_deref(), Some("InvalidManifest"));
+    assert!(
+        reason
+            .failure_reason
+            .as_deref()
+            .unwrap()
+            .contains("broken.csv.gz"),
+        "{reason:?}"
+    );
     f.emulator.shutdown().await;
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
 }
