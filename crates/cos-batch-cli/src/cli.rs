@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cos_batch_model::{JobTier, ManifestFormat, StorageClass};
 
 /// `cos-batch`: the Tencent Cloud COS Batch Operations API from the command line.
 ///
@@ -141,7 +143,7 @@ pub struct CreateJobArgs {
     #[arg(long, value_delimiter = ',', default_value = "Bucket,Key")]
     pub manifest_fields: Vec<String>,
     /// Manifest format.
-    #[arg(long, default_value = "COSBatchOperations_CSV_V1")]
+    #[arg(long, default_value = "COSBatchOperations_CSV_V1", value_parser = known(ManifestFormat::KNOWN))]
     pub manifest_format: String,
     /// Priority (0–2147483647).
     #[arg(long, default_value_t = 10)]
@@ -155,7 +157,8 @@ pub struct CreateJobArgs {
     /// CAM role the job runs as (default `qcs::cam::uin/{uin}:roleName/COS_Batch_QcsRole`).
     #[arg(long)]
     pub role_arn: Option<String>,
-    /// Bucket ARN for the completion report (no report without it).
+    /// Bucket ARN for the completion report (without it the job is created with its report
+    /// disabled).
     #[arg(long)]
     pub report_bucket: Option<String>,
     /// Key prefix of the report.
@@ -173,8 +176,8 @@ pub struct CreateJobArgs {
     /// Copy: key prefix of the copies.
     #[arg(long)]
     pub target_key_prefix: Option<String>,
-    /// Copy: storage class of the copies (e.g. STANDARD_IA).
-    #[arg(long)]
+    /// Copy: storage class of the copies (default STANDARD, as PUT Object - Copy).
+    #[arg(long, value_parser = known(StorageClass::KNOWN))]
     pub storage_class: Option<String>,
     /// Copy: new tags (`--tag k=v`, repeatable); tagging: the tag set.
     #[arg(long = "tag", value_parser = parse_pair)]
@@ -183,8 +186,14 @@ pub struct CreateJobArgs {
     #[arg(long, required_if_eq("operation", "restore"))]
     pub expiration_days: Option<u32>,
     /// Restore: retrieval tier.
-    #[arg(long, default_value = "Standard")]
+    #[arg(long, default_value = "Standard", value_parser = known(JobTier::KNOWN))]
     pub job_tier: String,
+}
+
+/// A flag that takes one of the wire values the API documents (`--help` lists them; another
+/// value is a usage error before anything is sent).
+fn known(values: &'static [&'static str]) -> PossibleValuesParser {
+    PossibleValuesParser::new(values.iter().copied())
 }
 
 /// The operation of a job created from flags.

@@ -86,6 +86,9 @@ impl Failure {
                 if let Some(resource) = e.resource() {
                     error["Resource"] = resource.into();
                 }
+                if e.is_job_ended() {
+                    error["JobEnded"] = true.into();
+                }
             }
             Self::Usage(m) | Self::Transport(m) | Self::Local(m) => {
                 error["Message"] = m.as_str().into();
@@ -101,6 +104,11 @@ impl fmt::Display for Failure {
             Self::Usage(m) => write!(f, "{m}"),
             Self::Service(e) => {
                 write!(f, "{} ({}): {}", e.code(), e.status().as_u16(), e.message())?;
+                if e.is_job_ended() {
+                    f.write_str(
+                        " (the job has ended: its status and priority can no longer change)",
+                    )?;
+                }
                 if let Some(id) = e.request_id() {
                     write!(f, " [request id {id}]")?;
                 }
@@ -150,5 +158,22 @@ mod tests {
         assert_eq!(json["Error"]["Code"], "NoSuchJob");
         assert_eq!(json["Error"]["RequestId"], "req-9");
         assert_eq!(json["Error"]["Status"], 404);
+        assert!(json["Error"].get("JobEnded").is_none());
+    }
+
+    #[test]
+    fn a_job_that_has_ended_is_said_so() {
+        for e in [
+            CosError::job_ended("The specified job has already been completed"),
+            CosError::no_such_job("The specified job does not exist or has already been completed"),
+        ] {
+            let f = Failure::Service(e);
+            assert!(
+                f.to_string()
+                    .contains("(the job has ended: its status and priority can no longer change)"),
+                "{f}"
+            );
+            assert_eq!(f.to_json()["Error"]["JobEnded"], true);
+        }
     }
 }

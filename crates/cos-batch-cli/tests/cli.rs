@@ -543,3 +543,97 @@ fn emulator_subcommand_serves_until_interrupted() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn create_job_is_strict_with_what_a_person_writes() {
+    let f = Fixture::start();
+    let (arn, etag) = f.objects("strict", 1);
+    let appid = f.account.appid.clone();
+    f.handle().create_bucket("dst", &appid).unwrap();
+    let target = f.handle().bucket_arn("dst", &appid);
+    let base = [
+        "create-job",
+        "--operation",
+        "copy",
+        "--manifest-arn",
+        &arn,
+        "--manifest-etag",
+        &etag,
+        "--target-bucket",
+        &target,
+    ];
+
+    // Enum flags refuse values the API does not document; nothing is sent.
+    for (flag, value) in [
+        ("--storage-class", "COLD"),
+        ("--job-tier", "Fast"),
+        ("--manifest-format", "Parquet"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend([flag, value]);
+        let out = f.run(&args);
+        assert_eq!(code(&out), 2, "{flag}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(value), "{}", text(&out.stderr));
+    }
+
+    // A misspelt field of a file is refused with its path and the known name.
+    let xml = format!(
+        "<CreateJobRequest><ClientRequestToken>strict-1</ClientRequestToken>\
+         <ConfirmRequired>true</ConfirmRequired>\
+         <Manifest><Location><ETag>{etag}</ETag><ObjectArn>{arn}</ObjectArn></Location>\
+         <Spec><Fields><member>Bucket</member><member>Key</member></Fields>\
+         <Format>COSBatchOperations_CSV_V1</Format></Spec></Manifest>\
+         <Operation><COSDeleteObject/></Operation><Priority>1</Priority>\
+         <Report><Bucket></Bucket><Enabled>false</Enabled><Format></Format><ReportScope></ReportScope></Report>\
+         <RoleArn>qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole</RoleArn></CreateJobRequest>"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.xml");
+    std::fs::write(&path, &xml).unwrap();
+    let out = f.run(&["create-job", "--file", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(
+            "CreateJobRequest/ConfirmRequired: unknown field; did you mean ConfirmationRequired?"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = f.run(&["--output", "json", "list-jobs"]);
+    assert!(
+        json(&out)["Jobs"].as_array().unwrap().is_empty(),
+        "nothing was sent"
+    );
+    // Spelt right, the Go SDK's disabled report is fine and the job waits for confirmation.
+    std::fs::write(
+        &path,
+        xml.replace("ConfirmRequired", "ConfirmationRequired"),
+    )
+    .unwrap();
+    let out = f.run(&[
+        "--output",
+        "json",
+        "create-job",
+        "--file",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let waiting = json(&out)["JobId"].as_str().unwrap().to_owned();
+    f.wait_for(&waiting, "Suspended");
+
+    // Without --report-bucket: a job with its report disabled.
+    let mut args = vec!["--output", "json"];
+    args.extend(base);
+    let out = f.run(&args);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let job = json(&out)["JobId"].as_str().unwrap().to_owned();
+    let done = f.wait_for(&job, "Complete");
+    assert_eq!(done["Job"]["Report"]["Enabled"], false);
+
+    // A job that has ended: the CLI says so.
+    let out = f.run(&["update-job-status", &job, "cancelled"]);
+    assert_eq!(code(&out), 3, "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("InvalidRequest (400)"), "{stderr}");
+    assert!(stderr.contains("the job has ended"), "{stderr}");
+}

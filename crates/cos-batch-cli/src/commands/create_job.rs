@@ -10,6 +10,7 @@ use cos_batch_model::{
 };
 
 use crate::cli::{CreateJobArgs, OperationKind, ReportScopeArg};
+use crate::commands::document_fields;
 use crate::failure::Failure;
 
 /// The request `create-job` sends (the token may still be empty: the client fills it).
@@ -36,14 +37,23 @@ pub fn from_file(path: &Path) -> Result<CreateJobRequest, Failure> {
     parse_document(&bytes).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
 }
 
-/// XML when the first non-blank byte is `<`, JSON otherwise.
+/// XML when the first non-blank byte is `<`, JSON otherwise. Strict, as for a document a
+/// person wrote: an unknown element or field is refused with its path and the nearest known
+/// name (wire decoding elsewhere stays tolerant).
 pub fn parse_document(bytes: &[u8]) -> Result<CreateJobRequest, String> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
-        Some(b'<') => CreateJobRequest::from_xml(bytes)
-            .map_err(|e| format!("not a CreateJobRequest XML document: {e}")),
-        Some(b'{') => serde_json::from_slice(bytes)
-            .map_err(|e| format!("not a CreateJobRequest JSON document: {e}")),
+        Some(b'<') => {
+            let request = CreateJobRequest::from_xml(bytes)
+                .map_err(|e| format!("not a CreateJobRequest XML document: {e}"))?;
+            document_fields::check_xml(bytes)?;
+            Ok(request)
+        }
+        Some(b'{') => {
+            document_fields::check_json(bytes)?;
+            serde_json::from_slice(bytes)
+                .map_err(|e| format!("not a CreateJobRequest JSON document: {e}"))
+        }
         _ => Err("expected a CreateJobRequest as XML or JSON".to_owned()),
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod create_job;
 pub mod demo;
+pub mod document_fields;
 pub mod emulator;
 pub mod jobs;
 pub mod sign;
