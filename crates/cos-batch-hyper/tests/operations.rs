@@ -221,6 +221,68 @@ async fn list_jobs_stream_walks_every_page_with_the_filter() {
     assert!(guarded(stream.next()).await.is_none());
 }
 
+/// A page of 1000 members, each with one of the odd values a real server may return in every
+/// typed element (or empty elements), and unknown elements.
+fn odd_page() -> String {
+    const ODD: [&str; 5] = [
+        "2019-12-19 18:00:30",
+        "Thu, 19 Dec 2019 18:00:30 GMT",
+        "-",
+        "1e3",
+        "",
+    ];
+    let mut xml = String::from("<ListJobsResult><Jobs>");
+    for i in 0..1000 {
+        let odd = ODD[i % ODD.len()];
+        xml.push_str(&format!(
+            "<member><CreationTime>{odd}</CreationTime><JobId>job-{i}</JobId>\
+             <Operation>COSPutObjectCopy</Operation><Priority>{odd}</Priority>\
+             <ProgressSummary><NumberOfTasksFailed>{odd}</NumberOfTasksFailed>\
+             <NumberOfTasksSucceeded>7</NumberOfTasksSucceeded>\
+             <TotalNumberOfTasks>{odd}</TotalNumberOfTasks></ProgressSummary>\
+             <Status>Complete</Status><TerminationDate>{odd}</TerminationDate>\
+             <NewElement><Deep>x</Deep></NewElement></member>"
+        ));
+    }
+    xml.push_str("</Jobs></ListJobsResult>");
+    xml
+}
+
+#[tokio::test]
+async fn one_odd_value_never_ends_the_stream_of_a_thousand_member_page() {
+    let server = TestServer::start().await;
+    let client = server.client().build().unwrap();
+    // The fault takes a static body: leaking one test page is fine.
+    let page: &'static str = Box::leak(odd_page().into_boxed_str());
+    server.fail_next(Some("ListJobs"), Fault::Raw(StatusCode::OK, page));
+    let members: Vec<_> = guarded(
+        client
+            .list_jobs_stream(ListJobsRequest::new())
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .into_iter()
+    .map(|r| r.unwrap())
+    .collect();
+    assert_eq!(members.len(), 1000, "the stream yields every member");
+    for (i, m) in members.iter().enumerate() {
+        assert_eq!(m.job_id.as_deref(), Some(format!("job-{i}").as_str()));
+        assert_eq!(m.status, Some(JobStatus::Complete));
+        assert_eq!(m.priority, None);
+        let p = m.progress_summary.unwrap();
+        assert_eq!(p.number_of_tasks_succeeded, Some(7));
+        let odd = m.unparsed("TerminationDate");
+        if i % 5 == 4 {
+            assert!(m.unparsed.is_empty(), "an empty element is absent");
+        } else {
+            assert!(odd.is_some());
+            assert_eq!(m.unparsed("Priority"), odd);
+            assert_eq!(m.unparsed("ProgressSummary/NumberOfTasksFailed"), odd);
+        }
+    }
+    assert_eq!(server.seen_of("ListJobs"), 1);
+}
+
 #[tokio::test]
 async fn the_stream_is_send_and_static() {
     let server = TestServer::start().await;
