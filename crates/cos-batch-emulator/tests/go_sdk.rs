@@ -77,6 +77,31 @@ async fn every_go_sdk_request_is_accepted_and_answered_in_go_types() {
         ],
     };
 
+    // A value the API does not document is refused at CreateJob, not failed later.
+    let copy = go_sdk::CREATE_JOB[0].1;
+    for (from, to) in [
+        (">STANDARD_IA<", ">COLD<"),
+        ("<JobTier>Bulk<", "<JobTier>Fast<"),
+        (
+            "<AccessControlDirective>Replaced<",
+            "<AccessControlDirective>Merge<",
+        ),
+    ] {
+        let text = if from.contains("JobTier") {
+            go_sdk::CREATE_JOB[2].1.replace(from, to)
+        } else {
+            copy.replace(from, to)
+        };
+        let response = go.send(&text, &[("TOKEN", "refused")]).await;
+        let err = CreateJob::decode_response(&response).unwrap_err();
+        let err = err.as_service().unwrap();
+        assert_eq!(
+            (err.code(), err.status().as_u16()),
+            (&ErrorCode::MalformedXml, 400),
+            "{to}"
+        );
+    }
+
     let mut ids = Vec::new();
     for (name, text) in go_sdk::CREATE_JOB {
         let response = go.send(text, &[("TOKEN", name)]).await;
