@@ -44,10 +44,11 @@ pub fn parse_document(bytes: &[u8]) -> Result<CreateJobRequest, String> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
         Some(b'<') => {
-            let request = CreateJobRequest::from_xml(bytes)
-                .map_err(|e| format!("not a CreateJobRequest XML document: {e}"))?;
+            // Unknown names first: a misspelt required element is better named as such than
+            // reported missing.
             document_fields::check_xml(bytes)?;
-            Ok(request)
+            CreateJobRequest::from_xml(bytes)
+                .map_err(|e| format!("not a CreateJobRequest XML document: {e}"))
         }
         Some(b'{') => {
             document_fields::check_json(bytes)?;
@@ -152,6 +153,22 @@ mod tests {
         let json = serde_json::to_vec(&from_xml).unwrap();
         let from_json = parse_document(&json).unwrap();
         assert_eq!(from_xml, from_json);
+    }
+
+    #[test]
+    fn a_misspelt_element_is_named_before_it_is_missed() {
+        let e = parse_document(XML.replace("Priority", "Priorty").as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            "CreateJobRequest/Priorty: unknown field; did you mean Priority?"
+        );
+        let mut json = serde_json::to_value(parse_document(XML.as_bytes()).unwrap()).unwrap();
+        json["Report"]["Enabeld"] = true.into();
+        let e = parse_document(json.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            "CreateJobRequest/Report/Enabeld: unknown field; did you mean Enabled?"
+        );
     }
 
     #[test]
