@@ -396,8 +396,13 @@ pub fn update_job_status_result() -> impl Strategy<Value = UpdateJobStatusResult
 
 /// An `UpdateJobPriorityResult`.
 pub fn update_job_priority_result() -> impl Strategy<Value = UpdateJobPriorityResult> {
-    (option::of(text(0, 16)), option::of(priority()))
-        .prop_map(|(job_id, priority)| UpdateJobPriorityResult { job_id, priority })
+    (option::of(text(0, 16)), option::of(priority())).prop_map(|(job_id, priority)| {
+        UpdateJobPriorityResult {
+            job_id,
+            priority,
+            unparsed: Vec::new(),
+        }
+    })
 }
 
 /// An `ErrorDocument`.

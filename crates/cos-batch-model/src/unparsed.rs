@@ -7,9 +7,16 @@ use serde::{Deserialize, Serialize};
 ///
 /// Response decoding is tolerant per element: such a value never fails the document. The typed
 /// field stays `None` (the value is not known) and the text is kept in the `unparsed` list of
-/// the [`Job`](crate::Job) or [`JobListEntry`](crate::JobListEntry) it belongs to, under its
+/// the [`Job`](crate::Job), [`JobListEntry`](crate::JobListEntry) or
+/// [`UpdateJobPriorityResult`](crate::UpdateJobPriorityResult) it belongs to, under its
 /// element path relative to that job (`TerminationDate`, `ProgressSummary/NumberOfTasksFailed`,
 /// `Report/Enabled`). An empty element is absent and is not listed here.
+///
+/// Why this shape rather than a `Lenient<T>` per field: every caller keeps reading plain typed
+/// fields (`job.priority: Option<u32>`), which hold only values that are known; the rare odd
+/// text is one lookup away ([`Job::unparsed`](crate::Job::unparsed)) instead of a match on
+/// every field read, and requests (which share `Manifest`, `Operation` and `Report`) keep their
+/// strict types. Unparsed values are not encoded again.
 ///
 /// ```
 /// use cos_batch_model::{DescribeJobResult, XmlDocument};

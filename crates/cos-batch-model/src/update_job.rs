@@ -7,6 +7,7 @@ use crate::describe_job::status;
 use crate::enums::{JobStatus, RequestedJobStatus};
 use crate::error::DecodeError;
 use crate::limits::Limits;
+use crate::unparsed::{self, UnparsedValue};
 use crate::validate::{ValidationErrors, Validator, ViolationKind};
 use crate::xml::reader::{self, Mode};
 use crate::xml::writer::XmlWriter;
@@ -161,6 +162,10 @@ pub struct UpdateJobPriorityResult {
     /// `Priority`, 0–2147483647.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
+    /// Values that did not parse (`Priority`), with their text; never encoded. See
+    /// [`UnparsedValue`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unparsed: Vec<UnparsedValue>,
 }
 
 impl UpdateJobPriorityResult {
@@ -169,7 +174,13 @@ impl UpdateJobPriorityResult {
         Self {
             job_id: Some(job_id.into()),
             priority: Some(priority),
+            unparsed: Vec::new(),
         }
+    }
+
+    /// The text of `element` (e.g. `Priority`) when it was present but did not parse.
+    pub fn unparsed(&self, element: &str) -> Option<&str> {
+        unparsed::find(&self.unparsed, element)
     }
 }
 
@@ -184,6 +195,7 @@ impl XmlDocument for UpdateJobPriorityResult {
                 "Priority" => r.value(&mut out.priority, reader::PRIORITY, reader::parse_priority),
                 _ => Ok(()),
             })?;
+            out.unparsed = r.take_unparsed(0);
             Ok(out)
         })
     }

@@ -384,6 +384,7 @@ fn malformed_and_hostile_documents() {
     )
     .unwrap();
     assert_eq!(r.priority, None);
+    assert_eq!(r.unparsed("Priority"), Some("4294967296"));
 }
 
 #[test]
