@@ -51,16 +51,29 @@ impl HyperHttpClient {
     }
 }
 
+/// `e` and its sources, `: `-separated (hyper's own message is only "client error (Connect)").
+fn with_sources(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
 impl HttpClient for HyperHttpClient {
     fn send(&self, request: Request<Bytes>, timeout: Duration) -> HttpFuture<'_> {
         let request = request.map(Full::new);
         Box::pin(async move {
             let exchange = async {
                 let response = self.client.request(request).await.map_err(|e| {
+                    let message = with_sources(&e);
                     if e.is_connect() {
-                        HttpError::connect(e.to_string())
+                        HttpError::connect(message)
                     } else {
-                        HttpError::other(e.to_string())
+                        HttpError::other(message)
                     }
                 })?;
                 let (parts, body) = response.into_parts();
