@@ -11,7 +11,8 @@ use cos_batch_model::{JobTier, ManifestFormat, StorageClass};
 ///
 /// Configuration comes from flags, then from the environment (`COS_SECRET_ID`,
 /// `COS_SECRET_KEY`, `COS_SESSION_TOKEN`, `COS_UIN`, `COS_APPID`, `COS_REGION`,
-/// `COS_BATCH_ENDPOINT`). Exit codes: 0 success, 1 local failure (a file, the emulator),
+/// `COS_BATCH_ENDPOINT`). Without a key, the keys come from the credentials chain:
+/// `TENCENTCLOUD_*` variables, `~/.tccli`, `~/.cos.conf`, TKE web identity, the CVM role. Exit codes: 0 success, 1 local failure (a file, the emulator),
 /// 2 usage or configuration, 3 service error, 4 transport error; `watch` exits 5 when the job
 /// failed and 6 when it was cancelled.
 #[derive(Debug, Parser)]
@@ -102,6 +103,9 @@ pub enum Command {
     Watch(WatchArgs),
     /// Compute a COS request signature step by step, like the vendor's signature tool.
     Sign(Box<SignArgs>),
+    /// Say which keys the other commands would sign with: the secret id, where they come from
+    /// and when they expire (never the secret key or the token).
+    Whoami,
     /// Run the local emulator in the foreground until Ctrl-C.
     Emulator(EmulatorArgs),
     /// Run a copy job end to end on a local emulator: no network, no account.

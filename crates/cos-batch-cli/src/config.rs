@@ -1,19 +1,65 @@
 //! Where the endpoint and the keys come from: flags first, then the environment (clap reads
-//! both), with one error naming everything that is missing.
+//! both), with one error naming everything that is missing. Without a key by flag (or
+//! `COS_SECRET_ID` / `COS_SECRET_KEY`), the keys come from `cos-credentials`' production chain.
 
 use cos_batch_proto::Endpoint;
+use cos_credentials::ChainProvider;
 use cos_sign::Credentials;
 
 use crate::cli::GlobalArgs;
 use crate::failure::Failure;
+
+/// Where the keys come from.
+#[derive(Debug)]
+pub enum Keys {
+    /// Given by flag (or `COS_SECRET_ID` / `COS_SECRET_KEY`, which clap reads for the flags).
+    Given(Credentials),
+    /// None given: the chain (environment, profile files, TKE web identity, CVM role).
+    Chain,
+}
+
+impl Keys {
+    /// How `whoami` names the given keys' source.
+    pub const GIVEN_SOURCE: &'static str = "flags (--secret-id or COS_SECRET_ID)";
+
+    /// The keys given by flag; none is [`Keys::Chain`]; an id without its key (or the other
+    /// way round) is recorded in `missing`.
+    fn resolve(global: &GlobalArgs, missing: &mut Vec<&'static str>) -> Option<Self> {
+        match (trimmed(&global.secret_id), trimmed(&global.secret_key)) {
+            (None, None) => Some(Self::Chain),
+            (Some(id), Some(key)) => Some(Self::Given(given(id, key, global))),
+            (Some(_), None) => {
+                missing.push("--secret-key (COS_SECRET_KEY)");
+                None
+            }
+            (None, Some(_)) => {
+                missing.push("--secret-id (COS_SECRET_ID)");
+                None
+            }
+        }
+    }
+
+    /// The keys alone, for `whoami`.
+    pub fn from_args(global: &GlobalArgs) -> Result<Self, Failure> {
+        let mut missing = Vec::new();
+        Self::resolve(global, &mut missing)
+            .ok_or_else(|| Failure::usage(format!("missing configuration: {}", missing.join(", "))))
+    }
+}
+
+/// The production chain of `cos-credentials`, over its hyper client.
+pub fn chain() -> Result<ChainProvider, Failure> {
+    ChainProvider::standard_hyper()
+        .map_err(|e| Failure::local(format!("cannot set up the credentials chain: {e}")))
+}
 
 /// The endpoint and keys of a command that talks to the service.
 #[derive(Debug)]
 pub struct Connection {
     /// Where requests go, and the APPID they carry.
     pub endpoint: Endpoint,
-    /// The API key.
-    pub credentials: Credentials,
+    /// Where the keys come from.
+    pub keys: Keys,
 }
 
 impl Connection {
@@ -21,16 +67,7 @@ impl Connection {
     pub fn resolve(global: &GlobalArgs) -> Result<Self, Failure> {
         let mut missing = Vec::new();
         let appid = present(&global.appid, "--appid (COS_APPID)", &mut missing);
-        let secret_id = present(
-            &global.secret_id,
-            "--secret-id (COS_SECRET_ID)",
-            &mut missing,
-        );
-        let secret_key = present(
-            &global.secret_key,
-            "--secret-key (COS_SECRET_KEY)",
-            &mut missing,
-        );
+        let keys = Keys::resolve(global, &mut missing);
         let base = match trimmed(&global.endpoint) {
             Some(url) => Some(Base::Url(url)),
             None => {
@@ -39,9 +76,7 @@ impl Connection {
                 uin.zip(region).map(|(u, r)| Base::UinRegion(u, r))
             }
         };
-        let (Some(appid), Some(secret_id), Some(secret_key), Some(base)) =
-            (appid, secret_id, secret_key, base)
-        else {
+        let (Some(appid), Some(keys), Some(base)) = (appid, keys, base) else {
             return Err(Failure::usage(format!(
                 "missing configuration: {} (set the flags or the environment variables; \
                  --endpoint / COS_BATCH_ENDPOINT replaces --uin and --region)",
@@ -53,14 +88,7 @@ impl Connection {
             Base::UinRegion(uin, region) => Endpoint::new(&uin, &region, &appid),
         }
         .map_err(|e| Failure::usage(format!("endpoint: {e}")))?;
-        let mut credentials = Credentials::new(secret_id, secret_key);
-        if let Some(token) = global.session_token.as_deref().filter(|t| !t.is_empty()) {
-            credentials = credentials.with_session_token(token);
-        }
-        Ok(Self {
-            endpoint,
-            credentials,
-        })
+        Ok(Self { endpoint, keys })
     }
 }
 
@@ -83,11 +111,16 @@ pub fn credentials(global: &GlobalArgs) -> Result<Credentials, Failure> {
             missing.join(", ")
         )));
     };
-    let mut credentials = Credentials::new(id, key);
-    if let Some(token) = global.session_token.as_deref().filter(|t| !t.is_empty()) {
-        credentials = credentials.with_session_token(token);
+    Ok(given(id, key, global))
+}
+
+/// The keys given by flag, with the session token if one is given.
+fn given(id: String, key: String, global: &GlobalArgs) -> Credentials {
+    let credentials = Credentials::new(id, key);
+    match global.session_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(token) => credentials.with_session_token(token),
+        None => credentials,
     }
-    Ok(credentials)
 }
 
 enum Base {
@@ -140,15 +173,40 @@ mod tests {
         let Err(Failure::Usage(message)) = Connection::resolve(&args()) else {
             panic!("expected a usage failure");
         };
-        for name in [
-            "COS_APPID",
-            "COS_SECRET_ID",
-            "COS_SECRET_KEY",
-            "COS_UIN",
-            "COS_REGION",
-        ] {
+        for name in ["COS_APPID", "COS_UIN", "COS_REGION"] {
             assert!(message.contains(name), "{message}");
         }
+        // No key by flag is not missing: the chain supplies them.
+        assert!(!message.contains("COS_SECRET"), "{message}");
+    }
+
+    #[test]
+    fn no_key_means_the_chain_and_half_a_key_is_missing_the_other_half() {
+        let mut g = args();
+        g.endpoint = Some("http://127.0.0.1:9".into());
+        g.appid = Some("1250000000".into());
+        assert!(matches!(Connection::resolve(&g).unwrap().keys, Keys::Chain));
+
+        g.session_token = Some("t".into());
+        g.secret_id = Some("id".into());
+        g.secret_key = Some("key".into());
+        let Keys::Given(c) = Connection::resolve(&g).unwrap().keys else {
+            panic!("expected the given keys");
+        };
+        assert_eq!(c.secret_id(), "id");
+        assert_eq!(c.session_token().unwrap().expose(), "t");
+
+        g.secret_id = None;
+        let Err(Failure::Usage(message)) = Connection::resolve(&g) else {
+            panic!("expected a usage failure");
+        };
+        assert!(message.contains("COS_SECRET_ID"), "{message}");
+        g.secret_id = Some("id".into());
+        g.secret_key = Some(" ".into());
+        let Err(Failure::Usage(message)) = Keys::from_args(&g) else {
+            panic!("expected a usage failure");
+        };
+        assert!(message.contains("COS_SECRET_KEY"), "{message}");
     }
 
     #[test]

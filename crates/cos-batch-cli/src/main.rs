@@ -19,8 +19,8 @@ use clap::Parser as _;
 use cos_batch_hyper::Client;
 
 use crate::cli::{Cli, Command};
-use crate::commands::{demo, emulator, jobs, sign, watch};
-use crate::config::Connection;
+use crate::commands::{demo, emulator, jobs, sign, watch, whoami};
+use crate::config::{Connection, Keys};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
@@ -48,14 +48,21 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             sign::run(args, config::credentials(&cli.global)?, format)?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Whoami => {
+            whoami::run(&cli.global, format).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Emulator(args) => return emulator::run(args, format).await,
         Command::Demo(args) => return demo::run(args, format).await,
         _ => {}
     }
     let connection = Connection::resolve(&cli.global)?;
-    let client = Client::builder()
-        .endpoint(connection.endpoint)
-        .credentials(connection.credentials)
+    let builder = Client::builder().endpoint(connection.endpoint);
+    let builder = match connection.keys {
+        Keys::Given(credentials) => builder.credentials(credentials),
+        Keys::Chain => builder.credentials_provider(config::chain()?),
+    };
+    let client = builder
         .user_agent(concat!("cos-batch-cli/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(Failure::usage)?;
@@ -85,7 +92,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             output::emit(format, &result, || watch::summary(&job))?;
             return Ok(ExitCode::from(watch::exit_code(&job)));
         }
-        Command::Sign(_) | Command::Emulator(_) | Command::Demo(_) => {}
+        Command::Sign(_) | Command::Whoami | Command::Emulator(_) | Command::Demo(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }

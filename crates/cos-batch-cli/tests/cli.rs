@@ -9,7 +9,7 @@ use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cos-batch");
-const ENV: [&str; 7] = [
+const ENV: [&str; 17] = [
     "COS_SECRET_ID",
     "COS_SECRET_KEY",
     "COS_SESSION_TOKEN",
@@ -17,15 +17,33 @@ const ENV: [&str; 7] = [
     "COS_APPID",
     "COS_REGION",
     "COS_BATCH_ENDPOINT",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_TOKEN",
+    "TENCENTCLOUD_SECURITY_TOKEN",
+    "TCCLI_PROFILE",
+    "TKE_REGION",
+    "TKE_PROVIDER_ID",
+    "TKE_ROLE_ARN",
+    "TKE_WEB_IDENTITY_TOKEN_FILE",
+    "TKE_IDENTITY_TOKEN_FILE",
 ];
 
-/// The binary with none of the configuration variables of the calling environment.
+/// The binary with none of the configuration variables of the calling environment, and a
+/// home without profile files (for the credentials chain).
 fn bare() -> Command {
     let mut cmd = Command::new(BIN);
     for name in ENV {
         cmd.env_remove(name);
     }
+    cmd.env("HOME", empty_home()).env_remove("USERPROFILE");
     cmd
+}
+
+/// An empty directory that lives as long as the test process.
+fn empty_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -248,15 +266,20 @@ fn missing_configuration_is_a_usage_error_naming_what_is_missing() {
     let out = bare().args(["describe-job", "j1"]).output().unwrap();
     assert_eq!(code(&out), 2);
     let stderr = text(&out.stderr);
-    for name in [
-        "COS_APPID",
-        "COS_SECRET_ID",
-        "COS_SECRET_KEY",
-        "COS_UIN",
-        "COS_REGION",
-    ] {
+    for name in ["COS_APPID", "COS_UIN", "COS_REGION"] {
         assert!(stderr.contains(name), "{stderr}");
     }
+    // Half a key is missing its other half.
+    let out = bare()
+        .env("COS_SECRET_ID", "AKIDx")
+        .args(["describe-job", "j1"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("COS_SECRET_KEY"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = bare().args(["sign", "/"]).output().unwrap();
     assert_eq!(code(&out), 2);
     assert!(text(&out.stderr).contains("COS_SECRET_KEY"));
@@ -636,4 +659,90 @@ fn create_job_is_strict_with_what_a_person_writes() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("InvalidRequest (400)"), "{stderr}");
     assert!(stderr.contains("the job has ended"), "{stderr}");
+}
+
+#[test]
+fn whoami_names_the_keys_source_and_never_the_secret() {
+    let out = bare()
+        .args([
+            "whoami",
+            "--secret-id",
+            "AKIDflag",
+            "--secret-key",
+            "flag-secret-key",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("AKIDflag") && shown.contains("flags"),
+        "{shown}"
+    );
+    assert!(shown.contains("never"), "{shown}");
+    assert!(!shown.contains("flag-secret-key"), "{shown}");
+
+    // No key by flag: the chain finds Tencent Cloud's variables.
+    let out = bare()
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDtencentcloud")
+        .env("TENCENTCLOUD_SECRET_KEY", "tc-secret-key")
+        .env("TENCENTCLOUD_TOKEN", "tc-session-token")
+        .args(["--output", "json", "whoami"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let doc = json(&out);
+    assert_eq!(doc["SecretId"], "AKIDtencentcloud");
+    assert_eq!(doc["Source"], "environment (TENCENTCLOUD_SECRET_ID)");
+    assert_eq!(doc["Temporary"], true);
+    let shown = text(&out.stdout);
+    assert!(!shown.contains("tc-secret-key") && !shown.contains("tc-session-token"));
+
+    // ... or the tccli profile in the home directory.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".tccli")).unwrap();
+    std::fs::write(
+        home.path().join(".tccli/work.credential"),
+        r#"{"secretId": "AKIDtccli", "secretKey": "tccli-secret-key"}"#,
+    )
+    .unwrap();
+    let out = bare()
+        .env("HOME", home.path())
+        .env("TCCLI_PROFILE", "work")
+        .args(["whoami"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("AKIDtccli"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn whoami_with_half_a_key_pair_names_the_missing_variable() {
+    let out = bare()
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDhalf")
+        .args(["whoami"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("TENCENTCLOUD_SECRET_KEY"), "{stderr}");
+}
+
+#[test]
+fn api_calls_sign_with_the_chains_keys_when_none_is_given() {
+    let fixture = Fixture::start();
+    let account = &fixture.account;
+    let out = bare()
+        .env("COS_BATCH_ENDPOINT", fixture.handle().base_url())
+        .env("COS_APPID", &account.appid)
+        .env("TENCENTCLOUD_SECRET_ID", &account.secret_id)
+        .env("TENCENTCLOUD_SECRET_KEY", account.secret_key())
+        .args(["list-jobs"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
 }

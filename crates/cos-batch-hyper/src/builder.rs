@@ -10,10 +10,12 @@ use http::HeaderValue;
 
 use crate::client::{Client, Inner};
 use crate::clock::Clock;
-use crate::credentials::{CredentialsError, ProvideCredentials};
 use crate::retry::RetryPolicy;
-use crate::signing::{CachedProvider, DEFAULT_REFRESH_MARGIN, SignerSource, signer_for};
+use crate::signing::{SignerSource, signer_for};
 use crate::transport::http_client;
+use cos_credentials::{
+    CredentialsCache, CredentialsError, DEFAULT_REFRESH_MARGIN, ProvideCredentials, RequestSigner,
+};
 
 /// The connect timeout by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -104,9 +106,9 @@ impl ClientBuilder {
         self
     }
 
-    /// A provider of credentials, e.g. [`crate::EnvCredentials`] or one of temporary keys
+    /// A provider of credentials, e.g. [`crate::EnvProvider`], [`crate::ChainProvider`] or one of temporary keys
     /// (replaces fixed credentials).
-    pub fn credentials_provider(mut self, p: impl ProvideCredentials) -> Self {
+    pub fn credentials_provider(mut self, p: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(CredentialsChoice::Provider(Box::new(p)));
         self
     }
@@ -162,9 +164,9 @@ impl ClientBuilder {
             CredentialsChoice::Static(c) => {
                 SignerSource::Static(Arc::new(signer_for(c).map_err(BuildError::Credentials)?))
             }
-            CredentialsChoice::Provider(p) => {
-                SignerSource::Provided(Arc::new(CachedProvider::new(p, self.refresh_margin)))
-            }
+            CredentialsChoice::Provider(p) => SignerSource::Provided(RequestSigner::new(Arc::new(
+                CredentialsCache::new(p).with_refresh_margin(self.refresh_margin),
+            ))),
         };
         let user_agent =
             HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;

@@ -27,10 +27,9 @@ use tracing::{Instrument, Span};
 
 use crate::builder::ClientBuilder;
 use crate::clock::{Clock, key_times};
-use crate::credentials::CredentialsError;
 use crate::error::{Error, TransportError};
 use crate::retry::RetryPolicy;
-use crate::signing::SignerSource;
+use crate::signing::{SignerSource, unusable};
 use crate::transport::{self, HttpClient};
 
 /// How far before the call's start (by the service's clock, as the client knows it) a job
@@ -118,7 +117,7 @@ fn call_span(operation: &'static str) -> Span {
 fn sign_failure(e: SignError) -> Error {
     match e {
         SignError::InvalidSecretId | SignError::InvalidSessionToken => {
-            Error::Credentials(CredentialsError::unusable(e))
+            Error::Credentials(unusable(e))
         }
         other => Error::Invalid(EncodeError::Http(other.to_string())),
     }

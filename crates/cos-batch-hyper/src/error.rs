@@ -11,7 +11,7 @@ use cos_batch_model::DecodeError;
 use cos_batch_proto::{CosError, EncodeError, ResponseError};
 use http::StatusCode;
 
-use crate::credentials::CredentialsError;
+use cos_credentials::CredentialsError;
 
 /// The error of a client call.
 ///

@@ -16,9 +16,9 @@
 //!   created — never a second job.
 //! - Timeouts: connect, per attempt, overall. A `RequestTimeTooSkewed` answer corrects the
 //!   client's clock offset from the response `Date` and retries once.
-//! - Credentials: fixed, from the environment ([`EnvCredentials`]), or any
-//!   [`ProvideCredentials`] of temporary keys, refreshed before expiry with one refresh shared
-//!   by concurrent calls.
+//! - Credentials: fixed, or any [`ProvideCredentials`] of `cos-credentials` (the environment
+//!   with [`EnvProvider`], the production chain with [`ChainProvider`], temporary keys of your
+//!   own), refreshed before expiry with one refresh shared by concurrent calls.
 //! - `tracing`: one `cos_batch` span per call with `operation`, `attempt`, `status` and
 //!   `request_id`; never the `Authorization` header, the secret key or the session token.
 //!
@@ -33,15 +33,15 @@
 //!     ManifestField, ManifestFormat, ManifestLocation, ManifestSpec, Operation, Report,
 //!     ReportScope,
 //! };
-//! use cos_batch_hyper::{Client, EnvCredentials, Endpoint, Error, RetryPolicy};
+//! use cos_batch_hyper::{Client, EnvProvider, Endpoint, Error, RetryPolicy};
 //! use futures_util::StreamExt;
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let client = Client::builder()
 //!         .endpoint(Endpoint::new("100000000001", "ap-chengdu", "1250000000")?)
-//!         // COS_SECRET_ID, COS_SECRET_KEY and optionally COS_SESSION_TOKEN
-//!         .credentials(EnvCredentials::load()?)
+//!         // COS_SECRET_ID, COS_SECRET_KEY and optionally COS_SESSION_TOKEN (or TENCENTCLOUD_*)
+//!         .credentials_provider(EnvProvider::new())
 //!         .retry_policy(RetryPolicy::default().with_max_attempts(5))
 //!         .attempt_timeout(Duration::from_secs(10))
 //!         .overall_timeout(Duration::from_secs(60))
@@ -104,7 +104,6 @@ mod builder;
 mod readme {}
 mod client;
 mod clock;
-mod credentials;
 mod error;
 mod retry;
 mod signing;
@@ -117,11 +116,10 @@ pub use builder::{
 pub use client::Client;
 pub use cos_batch_model as model;
 pub use cos_batch_proto::{CosError, EncodeError, Endpoint, EndpointError, ErrorCode};
-pub use cos_sign::Credentials;
-pub use credentials::{
-    CredentialsError, CredentialsErrorKind, CredentialsFuture, EnvCredentials, ProvideCredentials,
-    ProvidedCredentials, SECRET_ID_VAR, SECRET_KEY_VAR, SESSION_TOKEN_VAR,
+pub use cos_credentials::{
+    ChainProvider, CredentialsError, CredentialsErrorKind, CredentialsFuture,
+    DEFAULT_REFRESH_MARGIN, EnvProvider, ProvideCredentials, ProvidedCredentials,
 };
+pub use cos_sign::Credentials;
 pub use error::{Error, TransportError, TransportErrorKind};
 pub use retry::RetryPolicy;
-pub use signing::DEFAULT_REFRESH_MARGIN;

@@ -7,3 +7,4 @@ pub mod emulator;
 pub mod jobs;
 pub mod sign;
 pub mod watch;
+pub mod whoami;
