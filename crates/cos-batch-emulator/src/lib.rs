@@ -7,7 +7,7 @@
 //!   with `cos-sign` (header or presigned form) against the configured [`Account`]s.
 //! - Buckets are directories under a data directory, `{data}/{bucket}-{appid}/{key}`; ARNs
 //!   (`qcs::cos:{region}:uid/{appid}:{bucket}/{key}` or `qcs::cos:{region}::{bucket}/{key}`)
-//!   map to them. Keys that could leave their bucket fail their task ([`ObjectPath`]).
+//!   map to them. Keys that could leave their bucket fail their task.
 //!   Object metadata (tags, headers, ACL, storage class, restore state) lives in sidecars under
 //!   `{data}/.cos-meta/` ([`ObjectMeta`]).
 //! - Jobs go through the whole lifecycle (`New → Preparing → Suspended → Ready → Active →
@@ -140,7 +140,9 @@ pub use config::{
     Config, DEFAULT_ACTIVE_JOBS, DEFAULT_JOB_LIMIT, DEFAULT_REGION, DEFAULT_WORKERS, Faults,
 };
 pub use object_meta::{AclGrant, ObjectAcl, ObjectHeaders, ObjectMeta, RestoreState};
-pub use object_path::{
-    MAX_KEY_LEN, MAX_SEGMENT_LEN, META_DIR, ObjectPath, PathError, bucket_dir_name, check_key,
-};
 pub use server::{Emulator, EmulatorHandle, StartError, run_until};
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}

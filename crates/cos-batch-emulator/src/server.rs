@@ -333,13 +333,22 @@ impl EmulatorHandle {
     }
 
     /// The directory of a bucket: `{data}/{bucket}-{appid}` (the suffix is not doubled).
-    pub fn bucket_dir(&self, bucket: &str, appid: &str) -> Result<PathBuf, PathError> {
-        Ok(self.data_dir.join(bucket_dir_name(bucket, appid)?))
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] for a bucket name or APPID that cannot be a
+    /// directory name.
+    pub fn bucket_dir(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
+        Ok(self
+            .data_dir
+            .join(bucket_dir_name(bucket, appid).map_err(invalid_input)?))
     }
 
-    /// The file of an object, refusing keys that could leave the bucket.
-    pub fn object_path(&self, bucket: &str, appid: &str, key: &str) -> Result<PathBuf, PathError> {
-        Ok(ObjectPath::resolve(&self.data_dir, bucket, appid, key)?
+    /// The file of an object.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] for a key that could leave the bucket (`..`,
+    /// an absolute key, a percent-encoded separator, ...) or a bad bucket name or APPID.
+    pub fn object_path(&self, bucket: &str, appid: &str, key: &str) -> io::Result<PathBuf> {
+        Ok(ObjectPath::resolve(&self.data_dir, bucket, appid, key)
+            .map_err(invalid_input)?
             .path()
             .to_owned())
     }
@@ -364,7 +373,7 @@ impl EmulatorHandle {
 
     /// Creates a bucket (its directory); returns the directory.
     pub fn create_bucket(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
-        let dir = self.bucket_dir(bucket, appid).map_err(invalid_input)?;
+        let dir = self.bucket_dir(bucket, appid)?;
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
     }

@@ -125,3 +125,8 @@ pub use credentials::{
 pub use error::{Error, TransportError, TransportErrorKind};
 pub use retry::RetryPolicy;
 pub use signing::DEFAULT_REFRESH_MARGIN;
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}

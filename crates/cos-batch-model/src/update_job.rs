@@ -1,7 +1,5 @@
 //! UpdateJobStatus, UpdateJobPriority and DeleteJob: inputs and results.
 
-use serde::{Deserialize, Serialize};
-
 use crate::create_job::MAX_PRIORITY;
 use crate::describe_job::status;
 use crate::enums::{JobStatus, RequestedJobStatus};
@@ -13,8 +11,9 @@ use crate::xml::writer::XmlWriter;
 use crate::xml::{XmlDocument, decode_document};
 
 /// UpdateJobStatus's input: `POST /jobs/{JobId}/status?requestedJobStatus=..&statusUpdateReason=..`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobStatusRequest {
     /// `JobId`, 1–64 bytes.
@@ -22,7 +21,10 @@ pub struct UpdateJobStatusRequest {
     /// `requestedJobStatus`: Ready (confirm a suspended job) or Cancelled.
     pub requested_job_status: RequestedJobStatus,
     /// `statusUpdateReason`, 0–256 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status_update_reason: Option<String>,
 }
 
@@ -61,18 +63,28 @@ impl UpdateJobStatusRequest {
 }
 
 /// `UpdateJobStatusResult`: the response to UpdateJobStatus. Every element may be absent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobStatusResult {
     /// `JobId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub job_id: Option<String>,
     /// `Status`: the job's status now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<JobStatus>,
     /// `StatusUpdateReason`, 0–256 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status_update_reason: Option<String>,
 }
 
@@ -117,8 +129,9 @@ impl XmlDocument for UpdateJobStatusResult {
 }
 
 /// UpdateJobPriority's input: `POST /jobs/{JobId}/priority?priority=..`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobPriorityRequest {
     /// `JobId`, 1–64 bytes.
@@ -151,15 +164,22 @@ impl UpdateJobPriorityRequest {
 }
 
 /// `UpdateJobPriorityResult`: the response to UpdateJobPriority. Every element may be absent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobPriorityResult {
     /// `JobId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub job_id: Option<String>,
     /// `Priority`, 0–2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub priority: Option<u32>,
 }
 
@@ -199,8 +219,9 @@ impl XmlDocument for UpdateJobPriorityResult {
 }
 
 /// DeleteJob's input: `DELETE /jobs/{JobId}` (undocumented by the vendor; the Go SDK has it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DeleteJobRequest {
     /// `JobId`, 1–64 bytes.
@@ -224,5 +245,6 @@ impl DeleteJobRequest {
 }
 
 /// DeleteJob's result: an empty body (204 or 200).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteJobResult;

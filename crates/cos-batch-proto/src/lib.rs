@@ -83,3 +83,8 @@ pub use operation::{
 };
 pub use pagination::next_page;
 pub use server::{Call, IncomingCall, decode_request, encode_error};
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}
