@@ -142,6 +142,31 @@ pub use config::{
 pub use object_meta::{AclGrant, ObjectAcl, ObjectHeaders, ObjectMeta, RestoreState};
 pub use server::{Emulator, EmulatorHandle, StartError, run_until};
 
+// Internals stay internal: none of the path helpers can be named from outside the crate.
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::ObjectPath;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::PathError;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::META_DIR;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::MAX_KEY_LEN;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::MAX_SEGMENT_LEN;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::check_key;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::bucket_dir_name;
+/// ```
+#[cfg(doctest)]
+mod internals_stay_private {}
+
 // The README (the crate page) is compiled and run with the doctests, so it cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -346,6 +346,22 @@ impl EmulatorHandle {
     ///
     /// Fails with [`io::ErrorKind::InvalidInput`] for a key that could leave the bucket (`..`,
     /// an absolute key, a percent-encoded separator, ...) or a bad bucket name or APPID.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let data = tempfile::tempdir()?;
+    /// # let emulator = cos_batch_emulator::Emulator::start(cos_batch_emulator::Config::new(data.path())).await?;
+    /// let path = emulator.object_path("photos", "1250000000", "2024/cat.jpg")?;
+    /// assert!(path.ends_with("photos-1250000000/2024/cat.jpg"));
+    /// for key in ["../../etc/passwd", "/etc/passwd", "a/./b", "%2e%2e/x"] {
+    ///     let refused = emulator.object_path("photos", "1250000000", key).unwrap_err();
+    ///     assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput, "{key}");
+    /// }
+    /// # emulator.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn object_path(&self, bucket: &str, appid: &str, key: &str) -> io::Result<PathBuf> {
         Ok(ObjectPath::resolve(&self.data_dir, bucket, appid, key)
             .map_err(invalid_input)?

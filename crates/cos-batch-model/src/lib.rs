@@ -118,6 +118,13 @@ pub use update_job::{
 pub use validate::{ValidationErrors, Violation, ViolationKind};
 pub use xml::XmlDocument;
 
+// Internals stay internal.
+/// ```compile_fail,E0432
+/// use cos_batch_model::MAX_REPORTED_VALUE_CHARS;
+/// ```
+#[cfg(doctest)]
+mod internals_stay_private {}
+
 // The README (the crate page) is compiled and run with the doctests, so it cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
