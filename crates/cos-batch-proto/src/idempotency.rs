@@ -15,7 +15,7 @@ use cos_batch_model::CreateJobRequest;
 /// The codec has no source of randomness of its own (it does no I/O): `random` gives the 16
 /// random bytes of a new token, and is only called when one is needed. The token is those
 /// bytes as a UUID version 4 (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, 36 characters), the form
-/// the official SDKs send.
+/// the API recommends.
 ///
 /// ```
 /// use cos_batch_proto::ensure_client_token;
