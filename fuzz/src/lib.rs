@@ -2,6 +2,10 @@
 //!
 //! Each `fuzz_targets/*.rs` binary is one line calling a function here, so the stable test
 //! `tests/replay.rs` runs the same checks over the committed seed corpora in `seeds/<target>/`.
+//!
+//! The binaries need libFuzzer, behind this crate's `libfuzzer` feature:
+//! `cargo +nightly fuzz run --features libfuzzer TARGET` (`cargo xtask fuzz` passes it). The
+//! replay tests need neither the feature nor nightly.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -1,16 +1,27 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! - `cargo xtask ci [--fuzz-seconds N]`: everything CI checks, in order: formatting, clippy,
-//!   tests, docs, the README's demo command (with a small object count), and a fuzz smoke run of every fuzz target (needs a nightly toolchain; skipped,
-//!   with a message, without one).
+//!   tests, docs, `package`, `msrv`, the README's demo command (with a small object count), and
+//!   a fuzz smoke run of every fuzz target (needs a nightly toolchain; skipped, with a message,
+//!   without one).
+//! - `cargo xtask package`: every published crate has its crates.io metadata, and
+//!   `cargo package` verifies them all.
+//! - `cargo xtask msrv`: the offline checks of `rust-version` (see `msrv.rs`).
 //! - `cargo xtask fuzz [TARGET] [--seconds N]`: fuzz one target, or every target in turn.
 //! - `cargo xtask bench [ARGS...]`: the criterion benches of the workspace (extra arguments go to
 //!   the bench binaries, e.g. a filter).
 #![forbid(unsafe_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+mod metadata;
+mod msrv;
+mod package;
+mod process;
+
+use std::process::ExitCode;
 use std::time::Instant;
+
+use metadata::Metadata;
+use process::{run, succeeds, workspace_root};
 
 /// Seconds each fuzz target runs for in `ci` and `fuzz` unless told otherwise.
 const DEFAULT_FUZZ_SECONDS: u64 = 20;
@@ -21,8 +32,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci [--fuzz-seconds N]        fmt, clippy, tests, docs, the README demo, then a fuzz smoke run
-                               (N s per target)
+  ci [--fuzz-seconds N]        fmt, clippy, tests, docs, package, msrv, the README demo, then a
+                               fuzz smoke run (N s per target; 0 skips it)
+  package                      check every published crate's metadata, then cargo package them
+  msrv                         check rust-version offline: dependencies' rust-version, and
+                               clippy's incompatible_msrv
   fuzz [TARGET] [--seconds N]  fuzz TARGET (or every target in turn) for N seconds each
   bench [ARGS...]              run the criterion benches; ARGS go to the bench binaries
 
@@ -41,6 +55,8 @@ fn main() -> ExitCode {
             }
             fuzz(rest.first().map(String::as_str), secs)
         }),
+        Some("package") => no_extra(&args[1..]).and_then(|()| package::package(&Metadata::load()?)),
+        Some("msrv") => no_extra(&args[1..]).and_then(|()| msrv::msrv(&Metadata::load()?)),
         Some("bench") => bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -89,53 +105,6 @@ fn no_extra(rest: &[String]) -> Result<(), String> {
     }
 }
 
-fn workspace_root() -> PathBuf {
-    // xtask lives one level below the workspace root. `cargo run` (behind `cargo xtask`) gives
-    // the manifest directory at run time; that is preferred to the one compiled in, which is
-    // stale when a target directory is shared between two checkouts.
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    manifest_dir
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// Runs a command in the workspace root, echoing it first, and fails on a non-zero exit.
-fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
-    let shown = std::iter::once(program)
-        .chain(args.iter().copied())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let env_shown: String = envs.iter().map(|(k, v)| format!("{k}={v} ")).collect();
-    println!("\n==> {env_shown}{shown}");
-    let start = Instant::now();
-    let status = Command::new(program)
-        .args(args)
-        .envs(envs.iter().copied())
-        .current_dir(workspace_root())
-        .status()
-        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
-    println!("<== {shown}: {status} in {:.1?}", start.elapsed());
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{env_shown}{shown}` failed: {status}"))
-    }
-}
-
-/// True when `program args` starts and exits 0, with its output discarded.
-fn succeeds(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .current_dir(workspace_root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 fn ci(fuzz_seconds: u64) -> Result<(), String> {
     let start = Instant::now();
     ensure_components()?;
@@ -158,6 +127,9 @@ fn ci(fuzz_seconds: u64) -> Result<(), String> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    let metadata = Metadata::load()?;
+    package::package(&metadata)?;
+    msrv::msrv(&metadata)?;
     readme_commands()?;
     fuzz_smoke(fuzz_seconds)?;
     println!("\nxtask ci: all steps passed in {:.1?}", start.elapsed());
@@ -245,7 +217,15 @@ fn fuzz_targets() -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// The feature of `fuzz/` that the fuzz target binaries require (it brings in libFuzzer).
+const FUZZ_FEATURE: &str = "libfuzzer";
+
 fn fuzz_smoke(seconds: u64) -> Result<(), String> {
+    if seconds == 0 {
+        // libFuzzer reads -max_total_time=0 as "no limit": in CI, 0 means no fuzzing instead.
+        println!("\n==> fuzz smoke skipped: --fuzz-seconds 0");
+        return Ok(());
+    }
     if !has_nightly() {
         println!(
             "\n==> fuzz smoke skipped: no nightly toolchain (`rustup toolchain install nightly` enables it)"
@@ -275,7 +255,15 @@ fn fuzz(target: Option<&str>, seconds: u64) -> Result<(), String> {
     // One build of every target first, so the timed runs below only fuzz.
     run(
         "cargo",
-        &["+nightly", "fuzz", "build", "--fuzz-dir", "fuzz"],
+        &[
+            "+nightly",
+            "fuzz",
+            "build",
+            "--fuzz-dir",
+            "fuzz",
+            "--features",
+            FUZZ_FEATURE,
+        ],
         &[],
     )?;
     let max_time = format!("-max_total_time={seconds}");
@@ -296,6 +284,8 @@ fn fuzz(target: Option<&str>, seconds: u64) -> Result<(), String> {
                 "run",
                 "--fuzz-dir",
                 "fuzz",
+                "--features",
+                FUZZ_FEATURE,
                 name,
                 &scratch,
                 &seeds,

@@ -78,6 +78,12 @@ pub(crate) struct Core {
     pub(crate) shutting_down: AtomicBool,
 }
 
+/// A random UUID v4 (job and request ids), from fastrand: the ids only need to be unique, and
+/// this keeps a second `getrandom` out of the build.
+pub(crate) fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
+}
+
 fn no_such_job(id: &str) -> CosError {
     CosError::no_such_job(format!("The specified job {id} does not exist"))
 }
@@ -156,7 +162,7 @@ impl Core {
                     ),
                 ));
             }
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = random_uuid().to_string();
             let job = Arc::new(JobEntry::new(
                 id,
                 appid.to_owned(),

@@ -7,7 +7,7 @@
 //!   with `cos-sign` (header or presigned form) against the configured [`Account`]s.
 //! - Buckets are directories under a data directory, `{data}/{bucket}-{appid}/{key}`; ARNs
 //!   (`qcs::cos:{region}:uid/{appid}:{bucket}/{key}` or `qcs::cos:{region}::{bucket}/{key}`)
-//!   map to them. Keys that could leave their bucket fail their task ([`ObjectPath`]).
+//!   map to them. Keys that could leave their bucket fail their task.
 //!   Object metadata (tags, headers, ACL, storage class, restore state) lives in sidecars under
 //!   `{data}/.cos-meta/` ([`ObjectMeta`]).
 //! - Jobs go through the whole lifecycle (`New → Preparing → Suspended → Ready → Active →
@@ -143,7 +143,34 @@ pub use config::{
     Config, DEFAULT_ACTIVE_JOBS, DEFAULT_JOB_LIMIT, DEFAULT_REGION, DEFAULT_WORKERS, Faults,
 };
 pub use object_meta::{AclGrant, ObjectAcl, ObjectHeaders, ObjectMeta, RestoreState};
-pub use object_path::{
-    MAX_KEY_LEN, MAX_SEGMENT_LEN, META_DIR, ObjectPath, PathError, bucket_dir_name, check_key,
-};
 pub use server::{Emulator, EmulatorHandle, StartError, run_until};
+
+// Internals stay internal: none of the path helpers can be named from outside the crate.
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::ObjectPath;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::PathError;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::META_DIR;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::MAX_KEY_LEN;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::MAX_SEGMENT_LEN;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::check_key;
+/// ```
+/// ```compile_fail,E0432
+/// use cos_batch_emulator::bucket_dir_name;
+/// ```
+#[cfg(doctest)]
+mod internals_stay_private {}
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}

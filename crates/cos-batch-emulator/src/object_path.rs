@@ -18,17 +18,17 @@ use std::path::{Component, Path, PathBuf};
 use md5::{Digest, Md5};
 
 /// The directory under the data directory that holds the sidecars.
-pub const META_DIR: &str = ".cos-meta";
+pub(crate) const META_DIR: &str = ".cos-meta";
 /// The longest key accepted, in bytes.
-pub const MAX_KEY_LEN: usize = 1024;
+pub(crate) const MAX_KEY_LEN: usize = 1024;
 /// The longest key segment (between two `/`) accepted, in bytes: a file name.
-pub const MAX_SEGMENT_LEN: usize = 255;
+pub(crate) const MAX_SEGMENT_LEN: usize = 255;
 
 /// Why a bucket or key was refused: it could reach outside its bucket directory, or cannot be
 /// stored as a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PathError {
+pub(crate) enum PathError {
     /// The bucket name is not lower-case ASCII letters, digits and inner `-`.
     InvalidBucket,
     /// The APPID is not 1–64 ASCII letters or digits.
@@ -82,14 +82,7 @@ impl std::error::Error for PathError {}
 
 /// The directory name of a bucket: `bucket` when it already ends with `-{appid}`, else
 /// `{bucket}-{appid}`.
-///
-/// ```
-/// use cos_batch_emulator::{bucket_dir_name, PathError};
-/// assert_eq!(bucket_dir_name("photos", "1250000000").unwrap(), "photos-1250000000");
-/// assert_eq!(bucket_dir_name("photos-1250000000", "1250000000").unwrap(), "photos-1250000000");
-/// assert_eq!(bucket_dir_name("../x", "1250000000"), Err(PathError::InvalidBucket));
-/// ```
-pub fn bucket_dir_name(bucket: &str, appid: &str) -> Result<String, PathError> {
+pub(crate) fn bucket_dir_name(bucket: &str, appid: &str) -> Result<String, PathError> {
     if appid.is_empty() || appid.len() > 64 || !appid.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(PathError::InvalidAppId);
     }
@@ -115,15 +108,7 @@ pub fn bucket_dir_name(bucket: &str, appid: &str) -> Result<String, PathError> {
 }
 
 /// Checks that `key` names a file inside its bucket directory (see the module docs).
-///
-/// ```
-/// use cos_batch_emulator::{check_key, PathError};
-/// assert!(check_key("photos/2024/cat.jpg").is_ok());
-/// assert_eq!(check_key("../../etc/passwd"), Err(PathError::DotSegment));
-/// assert_eq!(check_key("/etc/passwd"), Err(PathError::Absolute));
-/// assert_eq!(check_key("%2e%2e/x"), Err(PathError::EncodedSeparator));
-/// ```
-pub fn check_key(key: &str) -> Result<(), PathError> {
+pub(crate) fn check_key(key: &str) -> Result<(), PathError> {
     if key.is_empty() {
         return Err(PathError::EmptyKey);
     }
@@ -161,20 +146,8 @@ pub fn check_key(key: &str) -> Result<(), PathError> {
 }
 
 /// An object's place on disk: a checked bucket and key, and the paths they map to.
-///
-/// ```
-/// use std::path::Path;
-/// use cos_batch_emulator::{ObjectPath, PathError};
-///
-/// let p = ObjectPath::resolve(Path::new("/data"), "photos", "1250000000", "2024/cat.jpg").unwrap();
-/// assert_eq!(p.path(), Path::new("/data/photos-1250000000/2024/cat.jpg"));
-/// assert_eq!(p.bucket(), "photos-1250000000");
-///
-/// let err = ObjectPath::resolve(Path::new("/data"), "photos", "1250000000", "a/../../b").unwrap_err();
-/// assert_eq!(err, PathError::DotSegment);
-/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ObjectPath {
+pub(crate) struct ObjectPath {
     bucket: String,
     key: String,
     bucket_dir: PathBuf,

@@ -333,13 +333,38 @@ impl EmulatorHandle {
     }
 
     /// The directory of a bucket: `{data}/{bucket}-{appid}` (the suffix is not doubled).
-    pub fn bucket_dir(&self, bucket: &str, appid: &str) -> Result<PathBuf, PathError> {
-        Ok(self.data_dir.join(bucket_dir_name(bucket, appid)?))
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] for a bucket name or APPID that cannot be a
+    /// directory name.
+    pub fn bucket_dir(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
+        Ok(self
+            .data_dir
+            .join(bucket_dir_name(bucket, appid).map_err(invalid_input)?))
     }
 
-    /// The file of an object, refusing keys that could leave the bucket.
-    pub fn object_path(&self, bucket: &str, appid: &str, key: &str) -> Result<PathBuf, PathError> {
-        Ok(ObjectPath::resolve(&self.data_dir, bucket, appid, key)?
+    /// The file of an object.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] for a key that could leave the bucket (`..`,
+    /// an absolute key, a percent-encoded separator, ...) or a bad bucket name or APPID.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let data = tempfile::tempdir()?;
+    /// # let emulator = cos_batch_emulator::Emulator::start(cos_batch_emulator::Config::new(data.path())).await?;
+    /// let path = emulator.object_path("photos", "1250000000", "2024/cat.jpg")?;
+    /// assert!(path.ends_with("photos-1250000000/2024/cat.jpg"));
+    /// for key in ["../../etc/passwd", "/etc/passwd", "a/./b", "%2e%2e/x"] {
+    ///     let refused = emulator.object_path("photos", "1250000000", key).unwrap_err();
+    ///     assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput, "{key}");
+    /// }
+    /// # emulator.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn object_path(&self, bucket: &str, appid: &str, key: &str) -> io::Result<PathBuf> {
+        Ok(ObjectPath::resolve(&self.data_dir, bucket, appid, key)
+            .map_err(invalid_input)?
             .path()
             .to_owned())
     }
@@ -364,7 +389,7 @@ impl EmulatorHandle {
 
     /// Creates a bucket (its directory); returns the directory.
     pub fn create_bucket(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
-        let dir = self.bucket_dir(bucket, appid).map_err(invalid_input)?;
+        let dir = self.bucket_dir(bucket, appid)?;
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
     }

@@ -21,7 +21,7 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 
 use crate::Account;
-use crate::core::Core;
+use crate::core::{Core, random_uuid};
 use crate::faults::{Fault, FaultInjector};
 
 /// The largest request body accepted.
@@ -43,7 +43,7 @@ pub(crate) struct Service {
 }
 
 fn new_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    random_uuid().simple().to_string()
 }
 
 fn error_response(error: CosError, request_id: &str) -> Response<Bytes> {

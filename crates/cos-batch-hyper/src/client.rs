@@ -171,7 +171,7 @@ impl Client {
     /// your own `ClientRequestToken` to be able to call again safely (a second call with the
     /// same token is answered "Duplicate request" on its first attempt).
     pub async fn create_job(&self, mut input: CreateJobRequest) -> Result<CreateJobResult, Error> {
-        let token = ensure_client_token(&mut input).to_owned();
+        let token = ensure_client_token(&mut input, || fastrand::u128(..).to_le_bytes()).to_owned();
         let request = CreateJob::encode(&input, &self.inner.endpoint)?;
         let span = call_span(CreateJob::NAME);
         let deadline = self.deadline();

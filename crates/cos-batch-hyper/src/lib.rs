@@ -123,3 +123,8 @@ pub use cos_credentials::{
 pub use cos_sign::Credentials;
 pub use error::{Error, TransportError, TransportErrorKind};
 pub use retry::RetryPolicy;
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}

@@ -1,7 +1,5 @@
 //! CreateJob: `CreateJobRequest` and `CreateJobResult`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::DecodeError;
 use crate::limits::Limits;
 use crate::manifest::{Manifest, Report};
@@ -18,18 +16,25 @@ pub const MAX_PRIORITY: u32 = 2_147_483_647;
 ///
 /// Decoding is strict: a missing required element, an out-of-range `Priority` or
 /// `ExpirationInDays`, and a missing, second or unknown operation are errors naming the path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct CreateJobRequest {
     /// `ClientRequestToken`: 1–64 bytes, unique per job (a UUID is recommended); the server
     /// rejects a repeated token as a duplicate request.
     pub client_request_token: String,
     /// `ConfirmationRequired`: whether the job waits in `Suspended` for confirmation (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub confirmation_required: Option<bool>,
     /// `Description`: 0–256 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// `Manifest`: the objects to process.
     pub manifest: Manifest,
@@ -169,12 +174,16 @@ impl XmlDocument for CreateJobRequest {
 }
 
 /// `CreateJobResult`: the response to CreateJob.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct CreateJobResult {
     /// `JobId` of the new job, 1–64 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub job_id: Option<String>,
 }
 

@@ -72,12 +72,14 @@ macro_rules! wire_enum {
             }
         }
 
+        #[cfg(feature = "serde")]
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
 
+        #[cfg(feature = "serde")]
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 <String as serde::Deserialize>::deserialize(d).map(Self::from)
@@ -345,6 +347,7 @@ mod tests {
         assert!(!v.is_known());
     }
 
+    #[cfg(feature = "serde")]
     #[test]
     fn serde_uses_the_wire_string() {
         let json = serde_json::to_string(&ManifestFormat::CosBatchOperationsCsvV1).unwrap();

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// The most characters of an offending value kept in [`DecodeErrorKind::InvalidValue`].
-pub const MAX_REPORTED_VALUE_CHARS: usize = 64;
+pub(crate) const MAX_REPORTED_VALUE_CHARS: usize = 64;
 
 /// Why a document could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub enum DecodeErrorKind {
     UnknownOperation,
     /// A value cannot be parsed or is out of its documented range.
     InvalidValue {
-        /// The offending text, cut to [`MAX_REPORTED_VALUE_CHARS`] characters.
+        /// The offending text, cut to its first 64 characters (then `...`).
         value: String,
         /// What was expected, e.g. `an integer in 0..=2147483647`.
         expected: &'static str,

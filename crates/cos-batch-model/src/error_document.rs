@@ -1,7 +1,5 @@
 //! The error document `<Error>` of a failed request.
 
-use serde::{Deserialize, Serialize};
-
 use crate::enums::ErrorCode;
 use crate::error::DecodeError;
 use crate::limits::Limits;
@@ -11,24 +9,40 @@ use crate::xml::{XmlDocument, decode_document};
 
 /// `Error`: the body of an error response. Every element may be absent; the codec falls back
 /// to the `x-cos-request-id` / `x-cos-trace-id` headers.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct ErrorDocument {
     /// `Code`, e.g. `NoSuchJob`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub code: Option<ErrorCode>,
     /// `Message`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
     /// `Resource`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource: Option<String>,
     /// `RequestId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `TraceId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub trace_id: Option<String>,
 }
 

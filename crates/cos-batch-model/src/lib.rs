@@ -7,7 +7,8 @@
 //! - Inputs without a body are plain data: [`DescribeJobRequest`], [`ListJobsRequest`],
 //!   [`UpdateJobStatusRequest`], [`UpdateJobPriorityRequest`], [`DeleteJobRequest`].
 //! - Every input has `validate()`, which reports every violated length or range with its path.
-//! - Every type also implements serde's `Serialize`/`Deserialize` with the wire names (for JSON).
+//! - With the `serde` feature, every type also implements serde's `Serialize`/`Deserialize`
+//!   with the wire names (for JSON). The XML codec does not use serde.
 //!
 //! Decoding is lenient where the vendor is (whitespace around numbers, booleans, enums and
 //! timestamps is trimmed; an empty number, boolean, enum or timestamp element is absent, as the Go
@@ -73,6 +74,7 @@
 //! assert_eq!(err.path(), "CreateJobRequest/Priority");
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -103,7 +105,7 @@ pub use enums::{
     ManifestFormat, OperationName, Permission, ReportFormat, ReportScope, RequestedJobStatus,
     SseAlgorithm, StorageClass,
 };
-pub use error::{DecodeError, DecodeErrorKind, MAX_REPORTED_VALUE_CHARS};
+pub use error::{DecodeError, DecodeErrorKind};
 pub use error_document::ErrorDocument;
 pub use limits::Limits;
 pub use list_jobs::{JobListEntry, ListJobsRequest, ListJobsResult};
@@ -120,3 +122,15 @@ pub use update_job::{
 };
 pub use validate::{ValidationErrors, Violation, ViolationKind};
 pub use xml::XmlDocument;
+
+// Internals stay internal.
+/// ```compile_fail,E0432
+/// use cos_batch_model::MAX_REPORTED_VALUE_CHARS;
+/// ```
+#[cfg(doctest)]
+mod internals_stay_private {}
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}

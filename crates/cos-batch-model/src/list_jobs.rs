@@ -1,7 +1,5 @@
 //! ListJobs: `ListJobsRequest` and `ListJobsResult`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::describe_job::{ProgressSummary, status, timestamp};
 use crate::enums::{JobStatus, OperationName};
 use crate::error::DecodeError;
@@ -14,19 +12,29 @@ use crate::xml::writer::XmlWriter;
 use crate::xml::{XmlDocument, decode_document};
 
 /// ListJobs's input: `GET /jobs` with optional `jobStatuses`, `maxResults`, `nextToken`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct ListJobsRequest {
     /// `jobStatuses`: only jobs in these statuses (empty: all jobs). The API documents one
     /// status; the codec repeats the parameter for several.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub job_statuses: Vec<JobStatus>,
     /// `maxResults`: 1–1000 (server default 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<u32>,
     /// `nextToken`: 1–64 bytes, the `NextToken` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -51,15 +59,19 @@ impl ListJobsRequest {
 }
 
 /// `ListJobsResult`: one page of jobs, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct ListJobsResult {
     /// `Jobs>member*` (the `Jobs` element is always encoded).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub jobs: Vec<JobListEntry>,
     /// `NextToken`: pass as `nextToken` for the next page; absent (or empty) on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -103,37 +115,65 @@ impl XmlDocument for ListJobsResult {
 }
 
 /// `ListJobsResult/Jobs/member`: the summary of one job. Every element may be absent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct JobListEntry {
     /// `CreationTime`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_time: Option<Timestamp>,
     /// `Description`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// `JobId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub job_id: Option<String>,
     /// `Operation`: the operation's name as text, e.g. `COSPutObjectCopy`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub operation: Option<OperationName>,
     /// `Priority`, 0–2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub priority: Option<u32>,
     /// `ProgressSummary`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub progress_summary: Option<ProgressSummary>,
     /// `Status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<JobStatus>,
     /// `TerminationDate`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub termination_date: Option<Timestamp>,
     /// Values of this member that did not parse, with their text (their typed fields are
     /// `None`); never encoded. See [`UnparsedValue`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub unparsed: Vec<UnparsedValue>,
 }
 

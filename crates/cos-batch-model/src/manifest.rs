@@ -1,7 +1,5 @@
 //! `Manifest` (the object list of a job) and `Report` (the completion report).
 
-use serde::{Deserialize, Serialize};
-
 use crate::enums::{ManifestField, ManifestFormat, ReportFormat, ReportScope};
 use crate::error::DecodeError;
 use crate::validate::Validator;
@@ -9,8 +7,9 @@ use crate::xml::reader::{self, XmlReader};
 use crate::xml::writer::XmlWriter;
 
 /// `Manifest`: where the list of objects is and how to read it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct Manifest {
     /// `Location`: the manifest object.
@@ -93,17 +92,21 @@ impl Manifest {
 }
 
 /// `Manifest/Location`: the manifest object.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct ManifestLocation {
     /// `ETag` of the manifest object, 1–1024 bytes, may carry quotes.
-    #[serde(rename = "ETag")]
+    #[cfg_attr(feature = "serde", serde(rename = "ETag"))]
     pub etag: String,
     /// `ObjectArn`, 1–1024 bytes, e.g. `qcs::cos:ap-chengdu::bucket-1250000000/manifest.csv`.
     pub object_arn: String,
     /// `ObjectVersionId`, 1–1024 bytes, optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_version_id: Option<String>,
 }
 
@@ -142,13 +145,17 @@ impl ManifestLocation {
 }
 
 /// `Manifest/Spec`: the manifest's format and, for CSV, its columns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct ManifestSpec {
     /// `Fields>member*`: the CSV columns in order; required for `COSBatchOperations_CSV_V1`.
     /// Encoded only when not empty.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub fields: Vec<ManifestField>,
     /// `Format`.
     pub format: ManifestFormat,
@@ -205,8 +212,9 @@ impl ManifestSpec {
 
 /// `Report`: the completion report of a job. `Bucket`, `Format` and `ReportScope` are required
 /// only when `Enabled` is true: a disabled report decodes with them empty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct Report {
     /// `Bucket`: ARN of the bucket the report is written to.
@@ -216,7 +224,10 @@ pub struct Report {
     /// `Format`.
     pub format: ReportFormat,
     /// `Prefix` of the report objects, 0–256 bytes, optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// `ReportScope`.
     pub report_scope: ReportScope,

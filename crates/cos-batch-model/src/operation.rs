@@ -1,7 +1,5 @@
 //! `Operation`: exactly one of the four batch operations, and their parts.
 
-use serde::{Deserialize, Serialize};
-
 use crate::enums::{
     CannedAcl, Directive, GranteeType, JobTier, OperationName, Permission, SseAlgorithm,
     StorageClass,
@@ -19,20 +17,21 @@ use crate::xml::writer::XmlWriter;
 /// unknown operation elements (see [`Job::operation`](crate::Job::operation)).
 // One operation per job: not stored in bulk, so no boxing for the large copy variant.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Operation {
     /// `COSPutObjectCopy`: copy each object.
-    #[serde(rename = "COSPutObjectCopy")]
+    #[cfg_attr(feature = "serde", serde(rename = "COSPutObjectCopy"))]
     PutObjectCopy(PutObjectCopy),
     /// `COSInitiateRestoreObject`: restore each archived object.
-    #[serde(rename = "COSInitiateRestoreObject")]
+    #[cfg_attr(feature = "serde", serde(rename = "COSInitiateRestoreObject"))]
     InitiateRestoreObject(InitiateRestoreObject),
     /// `COSPutObjectTagging`: set each object's tags.
-    #[serde(rename = "COSPutObjectTagging")]
+    #[cfg_attr(feature = "serde", serde(rename = "COSPutObjectTagging"))]
     PutObjectTagging(PutObjectTagging),
     /// `COSDeleteObject`: delete each object.
-    #[serde(rename = "COSDeleteObject")]
+    #[cfg_attr(feature = "serde", serde(rename = "COSDeleteObject"))]
     DeleteObject(DeleteObject),
 }
 
@@ -199,51 +198,91 @@ pub const MIN_EXPIRATION_DAYS: u32 = 1;
 pub const MAX_EXPIRATION_DAYS: u32 = 365;
 
 /// `COSPutObjectCopy`: copy each object to `TargetResource`. All but `TargetResource` are optional.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct PutObjectCopy {
     /// `AccessControlDirective`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_directive: Option<Directive>,
     /// `AccessControlGrants>COSGrant*` (encoded only when not empty).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub access_control_grants: Vec<Grant>,
     /// `PrefixReplace`: whether to rewrite key prefixes (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix_replace: Option<bool>,
     /// `ResourcesPrefix`: the source key prefix to replace, 0–1024 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resources_prefix: Option<String>,
     /// `TargetKeyPrefix`: the prefix put in its place, 0–1024 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub target_key_prefix: Option<String>,
     /// `CannedAccessControlList`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub canned_access_control_list: Option<CannedAcl>,
     /// `MetadataDirective`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub metadata_directive: Option<Directive>,
     /// `ModifiedSinceConstraint`: copy only objects modified since. Always encoded as epoch
     /// seconds (the Go SDK's `int64`), whatever the timestamp was built from; decoded from epoch
     /// seconds or ISO 8601.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub modified_since_constraint: Option<Timestamp>,
     /// `UnModifiedSinceConstraint`: copy only objects not modified since. Always encoded as
     /// epoch seconds, whatever the timestamp was built from; decoded from either form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub un_modified_since_constraint: Option<Timestamp>,
     /// `NewObjectMetadata`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub new_object_metadata: Option<NewObjectMetadata>,
     /// `TaggingDirective`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging_directive: Option<Directive>,
     /// `NewObjectTagging>COSTag*` (encoded only when not empty).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub new_object_tagging: Vec<Tag>,
     /// `StorageClass`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// `TargetResource`: ARN of the destination bucket (required).
     pub target_resource: String,
@@ -397,8 +436,9 @@ fn validate_tags(v: &mut Validator, item: &str, tags: &[Tag]) {
 }
 
 /// `COSGrant`: one access grant of a copied object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct Grant {
     /// `Grantee`.
@@ -448,12 +488,16 @@ impl Grant {
 }
 
 /// `Grantee`: who a grant is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct Grantee {
     /// `DisplayName`, optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub display_name: Option<String>,
     /// `Identifier`, e.g. a CAM account id.
     pub identifier: String,
@@ -493,8 +537,9 @@ impl Grantee {
 ///
 /// A missing `Value` is the empty string (the Go SDK omits an empty one, `omitempty`); the
 /// empty string is encoded as `<Value></Value>`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct Tag {
     /// `Key`.
@@ -527,36 +572,58 @@ impl Tag {
 }
 
 /// `NewObjectMetadata`: metadata of the copies. All optional.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct NewObjectMetadata {
     /// `CacheControl`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// `ContentDisposition`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// `ContentEncoding`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// `ContentType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// `HttpExpiresDate`: the `Expires` header of the copies, kept as sent. Any text the
     /// Go SDK sends (a `string` there) is accepted: RFC 1123 (`Thu, 19 Dec 2019 18:00:30 GMT`),
     /// ISO 8601 or epoch seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub http_expires_date: Option<String>,
     /// `SSEAlgorithm`.
-    #[serde(
-        rename = "SSEAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEAlgorithm",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub sse_algorithm: Option<SseAlgorithm>,
     /// `UserMetadata>member*{Key, Value}` (encoded only when not empty).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub user_metadata: Vec<Tag>,
 }
 
@@ -600,8 +667,9 @@ impl NewObjectMetadata {
 }
 
 /// `COSInitiateRestoreObject`: restore archived objects for `ExpirationInDays` days.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct InitiateRestoreObject {
     /// `ExpirationInDays`, 1–365.
@@ -640,15 +708,22 @@ impl InitiateRestoreObject {
 }
 
 /// `COSPutObjectTagging`: set the tags of each object.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct PutObjectTagging {
     /// `TaggingDirective`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging_directive: Option<Directive>,
     /// `TagSet>COSTag*` (encoded only when not empty).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub tag_set: Vec<Tag>,
 }
 
@@ -676,7 +751,8 @@ impl PutObjectTagging {
 }
 
 /// `COSDeleteObject`: an empty element.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteObject {}
 

@@ -1,7 +1,5 @@
 //! `UnparsedValue`: the wire text of a response value that did not parse.
 
-use serde::{Deserialize, Serialize};
-
 /// A value of a response that is present but does not parse as its type (a timestamp such as
 /// `2019-12-19 18:00:30`, a count such as `1e3`, a boolean such as `-`), kept as sent.
 ///
@@ -29,8 +27,9 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(job.unparsed("TerminationDate"), Some("2019-12-19 18:00:30"));
 /// # Ok::<(), cos_batch_model::DecodeError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UnparsedValue {
     /// The element path relative to the job, e.g. `ProgressSummary/TotalNumberOfTasks`.

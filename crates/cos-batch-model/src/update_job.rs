@@ -1,7 +1,5 @@
 //! UpdateJobStatus, UpdateJobPriority and DeleteJob: inputs and results.
 
-use serde::{Deserialize, Serialize};
-
 use crate::create_job::MAX_PRIORITY;
 use crate::describe_job::status;
 use crate::enums::{JobStatus, RequestedJobStatus};
@@ -14,8 +12,9 @@ use crate::xml::writer::XmlWriter;
 use crate::xml::{XmlDocument, decode_document};
 
 /// UpdateJobStatus's input: `POST /jobs/{JobId}/status?requestedJobStatus=..&statusUpdateReason=..`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobStatusRequest {
     /// `JobId`, 1–64 bytes.
@@ -23,7 +22,10 @@ pub struct UpdateJobStatusRequest {
     /// `requestedJobStatus`: Ready (confirm a suspended job) or Cancelled.
     pub requested_job_status: RequestedJobStatus,
     /// `statusUpdateReason`, 0–256 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status_update_reason: Option<String>,
 }
 
@@ -62,18 +64,28 @@ impl UpdateJobStatusRequest {
 }
 
 /// `UpdateJobStatusResult`: the response to UpdateJobStatus. Every element may be absent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobStatusResult {
     /// `JobId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub job_id: Option<String>,
     /// `Status`: the job's status now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<JobStatus>,
     /// `StatusUpdateReason`, 0–256 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status_update_reason: Option<String>,
 }
 
@@ -118,8 +130,9 @@ impl XmlDocument for UpdateJobStatusResult {
 }
 
 /// UpdateJobPriority's input: `POST /jobs/{JobId}/priority?priority=..`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobPriorityRequest {
     /// `JobId`, 1–64 bytes.
@@ -152,19 +165,29 @@ impl UpdateJobPriorityRequest {
 }
 
 /// `UpdateJobPriorityResult`: the response to UpdateJobPriority. Every element may be absent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct UpdateJobPriorityResult {
     /// `JobId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub job_id: Option<String>,
     /// `Priority`, 0–2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub priority: Option<u32>,
     /// Values that did not parse (`Priority`), with their text; never encoded. See
     /// [`UnparsedValue`].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub unparsed: Vec<UnparsedValue>,
 }
 
@@ -211,8 +234,9 @@ impl XmlDocument for UpdateJobPriorityResult {
 }
 
 /// DeleteJob's input: `DELETE /jobs/{JobId}` (undocumented by the vendor; the Go SDK has it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DeleteJobRequest {
     /// `JobId`, 1–64 bytes.
@@ -236,5 +260,6 @@ impl DeleteJobRequest {
 }
 
 /// DeleteJob's result: an empty body (204 or 200).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteJobResult;

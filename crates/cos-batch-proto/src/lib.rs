@@ -1,7 +1,7 @@
 //! A sans-IO codec for the Tencent Cloud COS Batch Operations API: typed operations to
 //! `http::Request`, `http::Response` to typed results or typed errors — for clients and for
-//! servers. No sockets, no runtime, no clock: hyper, reqwest, a WASM fetch, a proxy or a test
-//! double can all carry it.
+//! servers. No sockets, no runtime, no clock and no randomness of its own: hyper, reqwest, a
+//! WASM fetch, a proxy or a test double can all carry it.
 //!
 //! - Each [`Operation`] ([`CreateJob`], [`DescribeJob`], [`ListJobs`], [`UpdateJobStatus`],
 //!   [`UpdateJobPriority`], [`DeleteJob`]) encodes its input as an unsigned request and decodes
@@ -83,3 +83,8 @@ pub use operation::{
 };
 pub use pagination::next_page;
 pub use server::{Call, IncomingCall, decode_request, encode_error};
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}

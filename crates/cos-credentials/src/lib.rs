@@ -88,6 +88,12 @@ pub use provider::{CredentialsFuture, ProvideCredentials, ProvidedCredentials};
 pub use request_signer::{DEFAULT_SIGNATURE_VALIDITY, RequestSigner, SignRequestError};
 pub use static_keys::StaticProvider;
 pub use tccli_profile::{DEFAULT_PROFILE, TCCLI_PROFILE, TccliProfileProvider};
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}
+
 pub use web_identity::{
     DEFAULT_DURATION, DEFAULT_STS_TIMEOUT, STS_ENDPOINT, STS_VERSION, TKE_IDENTITY_TOKEN_FILE,
     TKE_PROVIDER_ID, TKE_REGION, TKE_ROLE_ARN, TKE_WEB_IDENTITY_TOKEN_FILE, WebIdentityProvider,

@@ -83,3 +83,8 @@ pub use key_time::{KeyTime, KeyTimeError};
 pub use signer::{SECURITY_TOKEN, SignError, Signer};
 pub use signing_key::SigningKey;
 pub use verify::{DEFAULT_CLOCK_SKEW, Verified, Verifier, VerifyError};
+
+// The README (the crate page) is compiled and run with the doctests, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}
