@@ -4,7 +4,8 @@
 //!   "Duplicate request"), a job beyond the job limit (`TooManyJobs`, counting the account's jobs
 //!   that have not ended), and an operation or report that cannot run (`InvalidArgument`: an
 //!   unusable `TargetResource`, report bucket or prefix, an unknown directive).
-//! - A job of one account is `NoSuchJob` to every other account.
+//! - A job of one account is `NoSuchJob` to every other account, and may name only buckets of
+//!   its own account (`AccessDenied`, see [`Ownership`]).
 //! - UpdateJobStatus: `Ready` only from `Suspended`, `Cancelled` from any state that has not
 //!   ended (`InvalidRequest` otherwise); a job that has ended is `NoSuchJob`, as for
 //!   UpdateJobPriority.
@@ -31,6 +32,7 @@ use tokio::task::JoinHandle;
 
 use crate::Account;
 use crate::job::{JobEntry, Stop};
+use crate::ownership::Ownership;
 use crate::persist::StateStore;
 use crate::report::ReportTarget;
 use crate::task::TaskRunner;
@@ -123,6 +125,9 @@ impl Core {
         appid: &str,
         request: CreateJobRequest,
     ) -> Result<String, CosError> {
+        Ownership::new(appid, &self.settings.accounts)
+            .check_job(&request)
+            .map_err(|why| CosError::new(StatusCode::FORBIDDEN, ErrorCode::AccessDenied, why))?;
         TaskRunner::new(&self.settings.data_dir, appid, &request.operation)
             .map_err(CosError::invalid_argument)?;
         ReportTarget::new(&self.settings.data_dir, appid, &request.report)

@@ -128,6 +128,7 @@ mod job;
 mod manifest;
 mod object_meta;
 mod object_path;
+mod ownership;
 mod persist;
 mod report;
 mod scheduler;

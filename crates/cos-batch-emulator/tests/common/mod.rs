@@ -96,6 +96,12 @@ impl Client {
         }
     }
 
+    /// Creates a job that must be accepted; its id.
+    pub async fn create(&self, request: &CreateJobRequest) -> String {
+        let created = self.call::<cos_batch_proto::CreateJob>(request).await;
+        created.unwrap().job_id.unwrap()
+    }
+
     pub async fn describe(&self, id: &str) -> Job {
         self.call::<DescribeJob>(&DescribeJobRequest::new(id))
             .await
