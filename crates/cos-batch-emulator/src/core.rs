@@ -1,5 +1,7 @@
 //! `Core`: the emulator's jobs and the six operations on them, per account.
 //!
+//! - CreateJob answers only once the job is saved (with a state directory); a job that cannot
+//!   be saved is `InternalError` and is not made.
 //! - CreateJob refuses a `ClientRequestToken` the account used already (`InvalidRequest`
 //!   "Duplicate request"), a job beyond the job limit (`TooManyJobs`, counting the account's jobs
 //!   that have not ended), and an operation or report that cannot run (`InvalidArgument`: an
@@ -156,10 +158,20 @@ impl Core {
                 registry.next_seq,
                 request,
             ));
+            // A job is acknowledged only once it is on disk; the write happens under the
+            // registry's lock, so that no other request sees a job that may yet be refused.
+            if let Some(store) = &self.store
+                && let Err(e) = job.save_with(|record| store.save_record(record))
+            {
+                tracing::error!(error = %e, "cannot save a new job: CreateJob refused");
+                let _ = store.remove(&job.id);
+                return Err(CosError::internal_error(
+                    "We encountered an internal error: the job could not be saved. Please try again.",
+                ));
+            }
             registry.insert(job.clone());
             job
         };
-        self.persist(&job);
         self.wake.notify_one();
         Ok(job.id.clone())
     }

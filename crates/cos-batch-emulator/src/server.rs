@@ -106,17 +106,20 @@ impl Emulator {
             )))?),
             None => None,
         };
-        let loaded = match &store {
+        let (loaded, set_aside) = match &store {
             Some(store) => {
                 let (jobs, problems) = store
                     .load()
                     .map_err(io_error("cannot read the state directory"))?;
-                for p in problems {
-                    tracing::warn!(problem = %p, "a job in the state directory was skipped");
+                for p in &problems {
+                    tracing::warn!(problem = %p, "a job in the state directory was set aside");
+                    eprintln!(
+                        "cos-batch emulator: a job in the state directory was set aside: {p}"
+                    );
                 }
-                jobs
+                (jobs, problems)
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
         let settings = Settings {
             data_dir: config.data_dir.clone(),
@@ -155,6 +158,7 @@ impl Emulator {
             region: config.region,
             data_dir: config.data_dir,
             fallback_endpoint,
+            set_aside,
             core,
             shutdown_tx,
             tasks: Some((accept, scheduler)),
@@ -280,6 +284,7 @@ pub struct EmulatorHandle {
     region: String,
     data_dir: PathBuf,
     fallback_endpoint: Endpoint,
+    set_aside: Vec<String>,
     core: Arc<Core>,
     shutdown_tx: watch::Sender<bool>,
     tasks: Option<(JoinHandle<()>, JoinHandle<()>)>,
@@ -315,6 +320,12 @@ impl EmulatorHandle {
     pub fn endpoint(&self, account: &Account) -> Endpoint {
         Endpoint::with_base_url(&self.base_url, &account.appid)
             .unwrap_or_else(|_| self.fallback_endpoint.clone())
+    }
+
+    /// The jobs of the state directory that could not be read on start: each was moved to
+    /// `{state}/set-aside/`, and is reported here (and on stderr and as a `tracing` warning).
+    pub fn set_aside_jobs(&self) -> &[String] {
+        &self.set_aside
     }
 
     /// The accounts served.
