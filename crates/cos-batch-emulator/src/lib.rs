@@ -16,6 +16,10 @@
 //!   their completion report into the report bucket as they end.
 //! - With a state directory, jobs survive a restart: an active job resumes without running its
 //!   finished tasks again.
+//! - Connections are bounded ([`Config::with_max_connections`]) and closed when they send no
+//!   request head in time ([`Config::with_header_read_timeout`]) or stay idle
+//!   ([`Config::with_idle_timeout`]); the signature is checked from the request head before
+//!   any body is read, and bodies in flight share a memory budget.
 //! - Faults can be injected ([`Faults`]): a share of requests answered 500 or 503, delayed, or
 //!   (for CreateJob) cut off after the job was made.
 //!
@@ -122,6 +126,7 @@
 mod account;
 mod arn;
 mod config;
+mod connections;
 mod core;
 mod faults;
 mod job;
@@ -140,6 +145,7 @@ pub use account::Account;
 pub use config::{
     Config, DEFAULT_ACTIVE_JOBS, DEFAULT_JOB_LIMIT, DEFAULT_REGION, DEFAULT_WORKERS, Faults,
 };
+pub use connections::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use object_meta::{AclGrant, ObjectAcl, ObjectHeaders, ObjectMeta, RestoreState};
 pub use object_path::{
     MAX_KEY_LEN, MAX_SEGMENT_LEN, META_DIR, ObjectPath, PathError, bucket_dir_name, check_key,

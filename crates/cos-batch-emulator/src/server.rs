@@ -17,10 +17,11 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::connections::{Admitted, Connections, Limits};
 use crate::core::{Core, Settings};
 use crate::faults::FaultInjector;
 use crate::object_meta::{read_meta, write_meta};
@@ -148,7 +149,13 @@ impl Emulator {
             core.clone(),
             FaultInjector::new(config.faults),
         ));
-        let accept = tokio::spawn(accept_loop(listener, service, shutdown_rx.clone()));
+        let connections = Connections::new(config.connections);
+        let accept = tokio::spawn(accept_loop(
+            listener,
+            service,
+            connections.clone(),
+            shutdown_rx.clone(),
+        ));
         let scheduler = tokio::spawn(core.clone().scheduler_loop(shutdown_rx));
         tracing::info!(%base_url, "COS batch emulator listening");
         Ok(EmulatorHandle {
@@ -159,6 +166,7 @@ impl Emulator {
             data_dir: config.data_dir,
             fallback_endpoint,
             set_aside,
+            connections,
             core,
             shutdown_tx,
             tasks: Some((accept, scheduler)),
@@ -231,6 +239,7 @@ impl std::error::Error for Dropped {}
 async fn accept_loop(
     listener: TcpListener,
     service: Arc<Service>,
+    connections: Arc<Connections>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -238,23 +247,12 @@ async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    let service = service.clone();
-                    let svc = service_fn(move |request| {
-                        let service = service.clone();
-                        async move {
-                            match service.handle(request).await {
-                                Reply::Response(r) => Ok(r.map(Full::<Bytes>::new)),
-                                Reply::Drop => Err(Dropped),
-                            }
-                        }
-                    });
-                    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
-                    let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            tracing::debug!(error = %e, "connection ended with an error");
-                        }
-                    });
+                    let Some(admitted) = connections.admit() else {
+                        tracing::warn!("connection cap reached and every connection is busy: refusing one");
+                        drop(stream);
+                        continue;
+                    };
+                    serve_connection(stream, admitted, service.clone(), connections.limits(), &graceful);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
@@ -275,6 +273,42 @@ async fn accept_loop(
     }
 }
 
+/// Serves one connection until it ends, is evicted, or stays idle too long.
+fn serve_connection(
+    stream: TcpStream,
+    admitted: Admitted,
+    service: Arc<Service>,
+    limits: Limits,
+    graceful: &GracefulShutdown,
+) {
+    let watched = admitted.connection.clone();
+    let svc = service_fn(move |request| {
+        let service = service.clone();
+        let in_flight = watched.begin_request();
+        async move {
+            let reply = service.handle(request).await;
+            drop(in_flight);
+            match reply {
+                Reply::Response(r) => Ok(r.map(Full::<Bytes>::new)),
+                Reply::Drop => Err(Dropped),
+            }
+        }
+    });
+    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        tokio::select! {
+            ended = conn => if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection ended with an error");
+            },
+            () = admitted.connection.closed(limits) => {
+                tracing::debug!("closing an idle connection");
+            }
+        }
+        drop(admitted);
+    });
+}
+
 /// A running emulator. Dropping it stops the listener and the jobs without waiting; call
 /// [`EmulatorHandle::shutdown`] to stop gracefully.
 pub struct EmulatorHandle {
@@ -285,6 +319,7 @@ pub struct EmulatorHandle {
     data_dir: PathBuf,
     fallback_endpoint: Endpoint,
     set_aside: Vec<String>,
+    connections: Arc<Connections>,
     core: Arc<Core>,
     shutdown_tx: watch::Sender<bool>,
     tasks: Option<(JoinHandle<()>, JoinHandle<()>)>,
@@ -326,6 +361,11 @@ impl EmulatorHandle {
     /// `{state}/set-aside/`, and is reported here (and on stderr and as a `tracing` warning).
     pub fn set_aside_jobs(&self) -> &[String] {
         &self.set_aside
+    }
+
+    /// How many HTTP connections are open now.
+    pub fn open_connections(&self) -> usize {
+        self.connections.count()
     }
 
     /// The accounts served.
