@@ -48,6 +48,7 @@ pub struct Config {
     pub(crate) region: String,
     pub(crate) task_delay: Duration,
     pub(crate) connections: Limits,
+    pub(crate) body_budget: usize,
 }
 
 impl Config {
@@ -67,6 +68,7 @@ impl Config {
             region: DEFAULT_REGION.to_owned(),
             task_delay: Duration::ZERO,
             connections: Limits::default(),
+            body_budget: crate::DEFAULT_BODY_BUDGET,
         }
     }
 
@@ -147,6 +149,15 @@ impl Config {
     /// connection closes the oldest one that has no request in flight.
     pub fn with_max_connections(mut self, n: usize) -> Self {
         self.connections.max = n.max(1);
+        self
+    }
+
+    /// Lets request bodies being received take at most `bytes` of memory, all connections
+    /// together (default [`DEFAULT_BODY_BUDGET`](crate::DEFAULT_BODY_BUDGET); at least the
+    /// largest body, 1 MiB). A body of unknown length counts as the largest; a body that
+    /// finds the budget spent for the header-read timeout is answered `503 SlowDown`.
+    pub fn with_body_budget(mut self, bytes: usize) -> Self {
+        self.body_budget = bytes;
         self
     }
 

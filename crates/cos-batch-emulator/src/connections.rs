@@ -48,6 +48,7 @@ pub(crate) struct Connection {
     served: AtomicBool,
     last_activity: Mutex<Instant>,
     close: Notify,
+    activity: Notify,
 }
 
 impl Connection {
@@ -57,6 +58,7 @@ impl Connection {
             served: AtomicBool::new(false),
             last_activity: Mutex::new(Instant::now()),
             close: Notify::new(),
+            activity: Notify::new(),
         }
     }
 
@@ -71,6 +73,7 @@ impl Connection {
     /// Marks a request in flight until the returned guard is dropped.
     pub(crate) fn begin_request(self: &Arc<Self>) -> RequestGuard {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
+        self.activity.notify_one();
         RequestGuard(self.clone())
     }
 
@@ -96,6 +99,7 @@ impl Connection {
                 .unwrap_or_else(|| Instant::now() + limits.idle_timeout);
             tokio::select! {
                 () = self.close.notified() => return,
+                () = self.activity.notified() => {}
                 () = tokio::time::sleep_until(wake_at) => {
                     if self.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
                         return;
@@ -115,6 +119,7 @@ impl Drop for RequestGuard {
         *self.0.last_activity() = Instant::now();
         self.0.served.store(true, Ordering::SeqCst);
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.activity.notify_one();
     }
 }
 

@@ -125,6 +125,7 @@
 
 mod account;
 mod arn;
+mod body_budget;
 mod config;
 mod connections;
 mod core;
@@ -142,6 +143,7 @@ mod service;
 mod task;
 
 pub use account::Account;
+pub use body_budget::DEFAULT_BODY_BUDGET;
 pub use config::{
     Config, DEFAULT_ACTIVE_JOBS, DEFAULT_JOB_LIMIT, DEFAULT_REGION, DEFAULT_WORKERS, Faults,
 };

@@ -21,6 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::body_budget::BodyBudget;
 use crate::connections::{Admitted, Connections, Limits};
 use crate::core::{Core, Settings};
 use crate::faults::FaultInjector;
@@ -148,6 +149,7 @@ impl Emulator {
         let service = Arc::new(Service::new(
             core.clone(),
             FaultInjector::new(config.faults),
+            BodyBudget::new(config.body_budget, config.connections.header_read_timeout),
         ));
         let connections = Connections::new(config.connections);
         let accept = tokio::spawn(accept_loop(

@@ -1,7 +1,7 @@
 //! Connection floods on loopback, bounded in count and time: connections that send nothing,
-//! slowloris heads, and unauthenticated or oversized bodies. Each test prints the time a
-//! normal request took during its flood (`cargo test -p cos-batch-emulator --test floods --
-//! --nocapture`).
+//! slowloris heads, idle kept-alive connections. Each flood test prints the time a normal
+//! request took during its flood (`cargo test -p cos-batch-emulator --test floods --
+//! --nocapture`); `tests/body_floods.rs` has the floods of bodies.
 
 mod common;
 
@@ -13,16 +13,6 @@ use cos_batch_model::ListJobsRequest;
 use cos_batch_proto::ListJobs;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// A normal signed ListJobs; how long it took to be answered.
-async fn normal_request(f: &Fixture) -> Duration {
-    let start = Instant::now();
-    let listed = tokio::time::timeout(GUARD, f.client.call::<ListJobs>(&ListJobsRequest::new()))
-        .await
-        .expect("a normal request was not answered");
-    listed.expect("a normal request failed");
-    start.elapsed()
-}
 
 /// Waits until the server closes `stream` (end of stream or a reset); how long that took, or
 /// `None` if it stayed open for `within`. When `trickle` is set, a header line is written
@@ -86,7 +76,7 @@ async fn idle_connections_beyond_the_cap_do_not_keep_a_client_out() {
     let flood = open(&f.emulator, FLOOD).await;
     settle(&f.emulator, DEFAULT_MAX_CONNECTIONS).await;
     assert!(f.emulator.open_connections() <= DEFAULT_MAX_CONNECTIONS);
-    let latency = normal_request(&f).await;
+    let latency = f.timed_normal_request().await;
     println!(
         "idle flood of {FLOOD} connections (cap {DEFAULT_MAX_CONNECTIONS}): a normal request took {latency:?}"
     );
@@ -123,7 +113,7 @@ async fn slowloris_heads_are_cut_at_the_header_read_timeout() {
         .collect();
     settle(&f.emulator, 64).await;
     assert!(f.emulator.open_connections() <= 64);
-    let latency = normal_request(&f).await;
+    let latency = f.timed_normal_request().await;
     println!("slowloris flood of {FLOOD} connections (cap 64): a normal request took {latency:?}");
     assert!(latency < Duration::from_secs(5), "{latency:?}");
     let mut longest = Duration::ZERO;
@@ -159,7 +149,7 @@ async fn a_connection_idle_after_a_request_is_closed() {
     assert!(response.status().is_success());
     drop(response);
     // The client keeps the connection; the server closes it once idle.
-    let ended = tokio::time::timeout(Duration::from_secs(5), conn).await;
+    let ended = tokio::time::timeout(Duration::from_secs(3), conn).await;
     assert!(ended.is_ok(), "the idle kept-alive connection stayed open");
     assert_eq!(settled_count(&f.emulator).await, 0);
 }

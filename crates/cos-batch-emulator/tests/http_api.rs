@@ -311,10 +311,7 @@ async fn documented_errors() {
         .to_xml()
         .replace("<Priority>1</Priority>", "<Priority>2147483648</Priority>");
     let mut raw = c.request::<CreateJob>(&big);
-    raw.headers_mut().remove("content-md5");
-    raw.headers_mut()
-        .insert("content-length", HeaderValue::from(xml.len()));
-    *raw.body_mut() = Bytes::from(xml);
+    set_body(&mut raw, Bytes::from(xml));
     let r = c.send(c.sign(raw)).await;
     let err = CreateJob::decode_response(&r).unwrap_err();
     assert_eq!(err.as_service().unwrap().code(), &ErrorCode::InvalidRequest);
