@@ -49,6 +49,18 @@ pub enum Error {
     },
     /// No usable credentials: the provider failed, or gave credentials that cannot sign.
     Credentials(CredentialsError),
+    /// A CreateJob whose outcome is unknown: an attempt may have created the job, and the
+    /// client could not find out (its recovery ran out of retries or time). Do not retry with
+    /// a new token, which could make a second job: call `create_job` again with this
+    /// `ClientRequestToken`. That call creates the job if no attempt did, or meets the
+    /// service's "Duplicate request" if one did (the job exists; ListJobs and DescribeJob
+    /// find it by its token).
+    OutcomeUnknown {
+        /// The `ClientRequestToken` the attempts carried.
+        token: String,
+        /// The last failure met.
+        last: Box<Error>,
+    },
 }
 
 impl Error {
@@ -74,6 +86,7 @@ impl Error {
             Self::Service(e) => e.request_id(),
             Self::Decode { request_id, .. } => request_id.as_deref(),
             Self::Transport(e) => e.request_id(),
+            Self::OutcomeUnknown { last, .. } => last.request_id(),
             Self::Invalid(_) | Self::Credentials(_) => None,
         }
     }
@@ -81,11 +94,24 @@ impl Error {
     /// Whether sending the same request again may succeed: a retryable service error
     /// ([`CosError::is_retryable`]) or a transport failure other than the overall timeout
     /// and an oversized body. The client retries these itself, within its [`crate::RetryPolicy`].
+    /// [`Error::OutcomeUnknown`] is not: only a call with its token is safe.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Service(e) => e.is_retryable(),
             Self::Transport(e) => e.is_retryable(),
-            Self::Invalid(_) | Self::Decode { .. } | Self::Credentials(_) => false,
+            Self::Invalid(_)
+            | Self::Decode { .. }
+            | Self::Credentials(_)
+            | Self::OutcomeUnknown { .. } => false,
+        }
+    }
+
+    /// The `ClientRequestToken` to call CreateJob again with, when the outcome of a CreateJob
+    /// is unknown ([`Error::OutcomeUnknown`]).
+    pub fn outcome_unknown_token(&self) -> Option<&str> {
+        match self {
+            Self::OutcomeUnknown { token, .. } => Some(token),
+            _ => None,
         }
     }
 }
@@ -112,6 +138,11 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Self::Credentials(e) => write!(f, "credentials error: {e}"),
+            Self::OutcomeUnknown { token, last } => write!(
+                f,
+                "the outcome is unknown: the job may have been created; call CreateJob again \
+                 with ClientRequestToken {token:?}, not a new one (last failure: {last})"
+            ),
         }
     }
 }
@@ -124,6 +155,7 @@ impl StdError for Error {
             Self::Transport(e) => Some(e),
             Self::Decode { error, .. } => Some(error),
             Self::Credentials(e) => Some(e),
+            Self::OutcomeUnknown { last, .. } => Some(&**last),
         }
     }
 }
