@@ -1,7 +1,7 @@
 //! `Client`: one async method per operation over a pooled HTTP client, each call signed afresh
 //! per attempt, retried within a policy and bounded by timeouts.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -251,7 +251,9 @@ impl Client {
 
     /// Every job ListJobs gives, page after page, with the filters and page size of `input`
     /// (starting from its `next_token`, if any). An error ends the stream after it is
-    /// yielded; each page is a call of its own (with its own retries and timeouts).
+    /// yielded; each page is a call of its own (with its own retries and timeouts). A
+    /// `NextToken` the walk has already met (whichever page gave it) ends the stream with
+    /// [`Error::RepeatedPageToken`] after the page's jobs: the listing would never end.
     ///
     /// ```no_run
     /// # async fn f(client: cos_batch_hyper::Client) -> Result<(), cos_batch_hyper::Error> {
@@ -272,30 +274,39 @@ impl Client {
     ) -> impl futures_core::Stream<Item = Result<JobListEntry, Error>> + Send + 'static {
         enum Pages {
             Fetch(ListJobsRequest),
-            Drain(VecDeque<JobListEntry>, Option<ListJobsRequest>),
+            Drain(
+                VecDeque<JobListEntry>,
+                Option<Result<ListJobsRequest, Error>>,
+            ),
             Done,
         }
         let client = self.clone();
+        // Every token of the walk: a service that gives one again would loop forever.
+        let seen: HashSet<String> = input.next_token.iter().cloned().collect();
         futures_util::stream::unfold(
-            (client, Pages::Fetch(input)),
-            |(client, mut pages)| async move {
+            (client, Pages::Fetch(input), seen),
+            |(client, mut pages, mut seen)| async move {
                 loop {
                     pages = match pages {
                         Pages::Drain(mut jobs, next) => match jobs.pop_front() {
                             Some(job) => {
-                                return Some((Ok(job), (client, Pages::Drain(jobs, next))));
+                                return Some((Ok(job), (client, Pages::Drain(jobs, next), seen)));
                             }
                             None => match next {
-                                Some(request) => Pages::Fetch(request),
+                                Some(Ok(request)) => Pages::Fetch(request),
+                                Some(Err(e)) => return Some((Err(e), (client, Pages::Done, seen))),
                                 None => return None,
                             },
                         },
                         Pages::Fetch(request) => match client.list_jobs(request.clone()).await {
                             Ok(page) => {
-                                let next = next_page(&request, &page);
+                                let next = match repeated_token(&page, &mut seen) {
+                                    Some(e) => Some(Err(e)),
+                                    None => next_page(&request, &page).map(Ok),
+                                };
                                 Pages::Drain(page.jobs.into(), next)
                             }
-                            Err(e) => return Some((Err(e), (client, Pages::Done))),
+                            Err(e) => return Some((Err(e), (client, Pages::Done, seen))),
                         },
                         Pages::Done => return None,
                     };
@@ -538,7 +549,7 @@ impl Client {
         let mut candidates: Vec<(Option<i64>, usize, String)> = Vec::new();
         let mut request = ListJobsRequest::new();
         request.max_results = Some(1000);
-        let mut seen_tokens = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         loop {
             let page = self
                 .call_until::<ListJobs>(&request, deadline, recovery)
@@ -550,10 +561,8 @@ impl Client {
                     candidates.push((created, candidates.len(), id.clone()));
                 }
             }
-            if let Some(next) = &page.next_token
-                && !seen_tokens.insert(next.clone())
-            {
-                break;
+            if let Some(e) = repeated_token(&page, &mut seen) {
+                return Err(e);
             }
             match next_page(&request, &page) {
                 Some(next) => request = next,
@@ -586,6 +595,23 @@ impl Client {
             }
         }
         Ok(None)
+    }
+}
+
+/// The error for a page whose `NextToken` the walk has met already; records a new one.
+fn repeated_token(page: &ListJobsResult, seen: &mut HashSet<String>) -> Option<Error> {
+    let token = page
+        .next_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())?;
+    if seen.insert(token.to_owned()) {
+        None
+    } else {
+        Some(Error::RepeatedPageToken {
+            token: token.to_owned(),
+            pages: seen.len(),
+        })
     }
 }
 

@@ -61,6 +61,14 @@ pub enum Error {
         /// The last failure met.
         last: Box<Error>,
     },
+    /// A ListJobs walk met a `NextToken` it had met before (not only on the page before):
+    /// the service's listing would never end, so the walk stopped.
+    RepeatedPageToken {
+        /// The token given again.
+        token: String,
+        /// How many distinct tokens the walk had met.
+        pages: usize,
+    },
 }
 
 impl Error {
@@ -87,7 +95,7 @@ impl Error {
             Self::Decode { request_id, .. } => request_id.as_deref(),
             Self::Transport(e) => e.request_id(),
             Self::OutcomeUnknown { last, .. } => last.request_id(),
-            Self::Invalid(_) | Self::Credentials(_) => None,
+            Self::Invalid(_) | Self::Credentials(_) | Self::RepeatedPageToken { .. } => None,
         }
     }
 
@@ -102,7 +110,8 @@ impl Error {
             Self::Invalid(_)
             | Self::Decode { .. }
             | Self::Credentials(_)
-            | Self::OutcomeUnknown { .. } => false,
+            | Self::OutcomeUnknown { .. }
+            | Self::RepeatedPageToken { .. } => false,
         }
     }
 
@@ -143,6 +152,11 @@ impl fmt::Display for Error {
                 "the outcome is unknown: the job may have been created; call CreateJob again \
                  with ClientRequestToken {token:?}, not a new one (last failure: {last})"
             ),
+            Self::RepeatedPageToken { token, pages } => write!(
+                f,
+                "the service gave the page token {token:?} again after {pages} distinct \
+                 tokens: the listing would never end, so it stopped"
+            ),
         }
     }
 }
@@ -156,6 +170,7 @@ impl StdError for Error {
             Self::Decode { error, .. } => Some(error),
             Self::Credentials(e) => Some(e),
             Self::OutcomeUnknown { last, .. } => Some(&**last),
+            Self::RepeatedPageToken { .. } => None,
         }
     }
 }
