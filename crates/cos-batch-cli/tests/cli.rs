@@ -543,3 +543,44 @@ fn emulator_subcommand_serves_until_interrupted() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn untrusted_text_reaches_the_terminal_escaped() {
+    let f = Fixture::start();
+    let evil = "evil\u{1b}[2J\u{7}\u{9b}31m\u{202e}txt";
+    let job = f.create_copy_job(1, &["--confirmation-required"]);
+    f.wait_for(&job, "Suspended");
+    let out = f.run(&["update-job-status", &job, "cancelled", "--reason", evil]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let raw = |bytes: &[u8]| {
+        let shown = text(bytes);
+        assert!(
+            !shown
+                .chars()
+                .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}'),
+            "{shown:?}"
+        );
+        shown
+    };
+    let out = f.run(&["describe-job", &job]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let shown = raw(&out.stdout);
+    // C0 controls cannot travel in XML (the service replaces them); C1 and bidi ones can.
+    assert!(
+        shown.contains("evil\u{fffd}[2J\u{fffd}\\u009b31m\\u202etxt"),
+        "{shown}"
+    );
+    // JSON stays JSON, with the text as the service gave it.
+    let out = f.run(&["--output", "json", "describe-job", &job]);
+    raw(&out.stdout);
+    assert_eq!(
+        json(&out)["Job"]["StatusUpdateReason"],
+        evil.replace(['\u{1b}', '\u{7}'], "\u{fffd}")
+    );
+    // An error that echoes untrusted text.
+    let out = f.run(&["describe-job", "no\u{1b}]0;pwned\u{7}such"]);
+    assert_ne!(code(&out), 0);
+    raw(&out.stderr);
+    let out = f.run(&["--output", "json", "describe-job", "no\u{1b}such"]);
+    raw(&out.stderr);
+}
