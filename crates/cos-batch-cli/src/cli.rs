@@ -282,9 +282,16 @@ pub struct EmulatorArgs {
     /// Tasks run at once per active job.
     #[arg(long)]
     pub workers: Option<usize>,
-    /// The account, as `UIN:APPID:SECRET_ID:SECRET_KEY` (default: the demo account).
+    /// An account to serve, as `UIN:APPID:SECRET_ID:SECRET_KEY`; the key may be
+    /// `@env:NAME` (read from the environment variable NAME) or `@file:PATH` (read from a
+    /// file), which keeps it out of the process list. Repeat for several accounts (default:
+    /// the demo account).
     #[arg(long)]
-    pub account: Option<String>,
+    pub account: Vec<String>,
+    /// A file of accounts to serve, one `UIN:APPID:SECRET_ID:SECRET_KEY` a line (the key may
+    /// be `@env:NAME` or `@file:PATH`); blank lines and `#` comments are skipped.
+    #[arg(long)]
+    pub accounts_file: Option<PathBuf>,
 }
 
 /// `demo` options.
