@@ -292,6 +292,15 @@ pub struct EmulatorArgs {
     /// be `@env:NAME` or `@file:PATH`); blank lines and `#` comments are skipped.
     #[arg(long)]
     pub accounts_file: Option<PathBuf>,
+    /// Connections open at once; at the cap a new one closes the oldest idle one (default 512).
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Seconds a new connection has to send a whole request head (default 5).
+    #[arg(long)]
+    pub header_read_timeout: Option<f64>,
+    /// Seconds a kept-alive connection may stay idle (default 20).
+    #[arg(long)]
+    pub idle_timeout: Option<f64>,
 }
 
 /// `demo` options.

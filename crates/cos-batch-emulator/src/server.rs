@@ -27,6 +27,7 @@ use crate::core::{Core, Settings};
 use crate::faults::FaultInjector;
 use crate::object_meta::{read_meta, write_meta};
 use crate::object_path::{ObjectPath, PathError, bucket_dir_name, md5_hex};
+use crate::ownership::{Ownership, denied_message};
 use crate::persist::{StateStore, write_atomically};
 use crate::service::{Reply, Service};
 use crate::{Account, Config, ObjectMeta};
@@ -415,8 +416,22 @@ impl EmulatorHandle {
         format!("{}/{key}", self.bucket_arn(bucket, appid))
     }
 
+    /// The rule of jobs holds here too: account `appid` cannot name a bucket that carries
+    /// another served account's APPID (`PermissionDenied`).
+    fn check_owner(&self, bucket: &str, appid: &str) -> io::Result<()> {
+        if Ownership::new(appid, &self.accounts).owns(None, bucket) {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                denied_message("the bucket", bucket),
+            ))
+        }
+    }
+
     /// Creates a bucket (its directory); returns the directory.
     pub fn create_bucket(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
+        self.check_owner(bucket, appid)?;
         let dir = self.bucket_dir(bucket, appid).map_err(invalid_input)?;
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
@@ -431,6 +446,7 @@ impl EmulatorHandle {
         key: &str,
         bytes: &[u8],
     ) -> io::Result<String> {
+        self.check_owner(bucket, appid)?;
         let object =
             ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
         object.check_no_symlinks().map_err(invalid_input)?;
@@ -440,6 +456,7 @@ impl EmulatorHandle {
 
     /// An object's metadata (tags, headers, ACL, storage class, restore state).
     pub fn object_meta(&self, bucket: &str, appid: &str, key: &str) -> io::Result<ObjectMeta> {
+        self.check_owner(bucket, appid)?;
         let object =
             ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
         read_meta(&object, &self.data_dir)
@@ -453,6 +470,7 @@ impl EmulatorHandle {
         key: &str,
         meta: &ObjectMeta,
     ) -> io::Result<()> {
+        self.check_owner(bucket, appid)?;
         let object =
             ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
         write_meta(&object, &self.data_dir, meta)

@@ -167,3 +167,27 @@ async fn manifest_rows_naming_another_accounts_bucket_fail_per_task() {
     }
     assert_eq!(failed[0][6], failed[1][6]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_object_helpers_keep_to_the_same_rule() {
+    let (f, _, _) = two_accounts().await;
+    let denied = f
+        .emulator
+        .put_object(&format!("secret-{OTHER}"), APPID, "data.txt", b"overwrite")
+        .unwrap_err();
+    assert_eq!(denied.kind(), std::io::ErrorKind::PermissionDenied);
+    assert!(
+        f.emulator
+            .object_meta(&format!("secret-{OTHER}"), APPID, "data.txt")
+            .is_err()
+    );
+    assert!(
+        f.emulator
+            .create_bucket(&format!("new-{OTHER}"), APPID)
+            .is_err()
+    );
+    // Its own account's names are served as before.
+    f.emulator
+        .put_object(&format!("secret-{OTHER}"), OTHER, "data2.txt", b"ok")
+        .unwrap();
+}

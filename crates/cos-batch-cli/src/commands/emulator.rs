@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use serde::Serialize;
@@ -60,6 +61,15 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
     }
     if let Some(state) = &args.state_dir {
         config = config.with_state_dir(state);
+    }
+    if let Some(n) = args.max_connections {
+        config = config.with_max_connections(n);
+    }
+    if let Some(secs) = args.header_read_timeout {
+        config = config.with_header_read_timeout(seconds(secs, "--header-read-timeout")?);
+    }
+    if let Some(secs) = args.idle_timeout {
+        config = config.with_idle_timeout(seconds(secs, "--idle-timeout")?);
     }
     let handle = Emulator::start(config)
         .await
@@ -120,6 +130,14 @@ fn listening(handle: &EmulatorHandle) -> Listening {
     }
 }
 
+/// A positive, finite number of seconds.
+fn seconds(secs: f64, flag: &str) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Failure::usage(format!("{flag}: expected a positive number of seconds")))
+}
+
 /// The given directory (created if needed), or a new temporary one that is kept.
 pub fn data_dir(given: Option<PathBuf>, prefix: &str) -> Result<PathBuf, Failure> {
     match given {
@@ -133,5 +151,21 @@ pub fn data_dir(given: Option<PathBuf>, prefix: &str) -> Result<PathBuf, Failure
             .tempdir()
             .map(tempfile::TempDir::keep)
             .map_err(|e| Failure::local(format!("cannot create a temporary directory: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(
+            seconds(1.5, "--idle-timeout").unwrap(),
+            Duration::from_millis(1500)
+        );
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(seconds(bad, "--idle-timeout").is_err(), "{bad}");
+        }
     }
 }
