@@ -3,16 +3,23 @@
 //! - A connection that has not completed a request head within the header-read timeout of
 //!   being opened is closed (connections that send nothing, or a head byte by byte).
 //! - A kept-alive connection with no request in flight for the idle timeout is closed (this
-//!   also bounds a next request head sent slowly).
+//!   also bounds a next request head sent slowly); a request in flight may take both timeouts
+//!   together (a client that never reads its response is cut off too).
 //! - At most `max` connections are open. At the cap, accepting a new one closes the oldest
 //!   connection that has no request in flight; when every one has, the new one is closed
 //!   at once. So a flood of idle connections cannot keep a real client out.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::{Body, Frame, SizeHint};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -72,36 +79,37 @@ impl Connection {
 
     /// Marks a request in flight until the returned guard is dropped.
     pub(crate) fn begin_request(self: &Arc<Self>) -> RequestGuard {
+        *self.last_activity() = Instant::now();
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         self.activity.notify_one();
         RequestGuard(self.clone())
     }
 
-    /// When the connection is to be closed if nothing happens meanwhile; `None` while a
-    /// request is in flight.
-    fn deadline(&self, limits: &Limits) -> Option<Instant> {
-        if !self.is_idle() {
-            return None;
-        }
-        let allowed = if self.served.load(Ordering::SeqCst) {
+    /// When the connection is to be closed if nothing happens meanwhile. A request in flight
+    /// (its body read, its response written) may take the header-read and the idle timeouts
+    /// together: a client that does not read its response cannot hold the connection.
+    fn deadline(&self, limits: &Limits) -> Instant {
+        let allowed = if !self.is_idle() {
+            limits
+                .header_read_timeout
+                .saturating_add(limits.idle_timeout)
+        } else if self.served.load(Ordering::SeqCst) {
             limits.idle_timeout
         } else {
             limits.header_read_timeout
         };
-        Some(*self.last_activity() + allowed)
+        *self.last_activity() + allowed
     }
 
     /// Resolves when the connection must close: evicted, or idle past its deadline.
     pub(crate) async fn closed(&self, limits: Limits) {
         loop {
-            let wake_at = self
-                .deadline(&limits)
-                .unwrap_or_else(|| Instant::now() + limits.idle_timeout);
+            let wake_at = self.deadline(&limits);
             tokio::select! {
                 () = self.close.notified() => return,
                 () = self.activity.notified() => {}
                 () = tokio::time::sleep_until(wake_at) => {
-                    if self.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
+                    if self.deadline(&limits) <= Instant::now() {
                         return;
                     }
                 }
@@ -113,6 +121,43 @@ impl Connection {
 /// A request in flight on a connection; dropping it ends the request.
 #[derive(Debug)]
 pub(crate) struct RequestGuard(Arc<Connection>);
+
+/// A response body that keeps its request in flight until hyper has taken all of it, so a
+/// connection is never closed as idle while its response is being written.
+#[derive(Debug)]
+pub(crate) struct InFlightBody {
+    body: Full<Bytes>,
+    _request: RequestGuard,
+}
+
+impl InFlightBody {
+    pub(crate) fn new(body: Bytes, request: RequestGuard) -> Self {
+        Self {
+            body: Full::new(body),
+            _request: request,
+        }
+    }
+}
+
+impl Body for InFlightBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
 
 impl Drop for RequestGuard {
     fn drop(&mut self) {
@@ -224,6 +269,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_response_body_keeps_its_request_in_flight_until_taken() {
+        use http_body_util::BodyExt as _;
+        let all = Connections::new(limits(1));
+        let open = all.admit().unwrap();
+        let body = InFlightBody::new(
+            Bytes::from_static(b"<Done/>"),
+            open.connection.begin_request(),
+        );
+        // The response is not written yet: the connection is not idle, so a newcomer at the
+        // cap is refused rather than evicting it.
+        assert!(all.admit().is_none());
+        assert_eq!(body.collect().await.unwrap().to_bytes(), "<Done/>");
+        assert!(open.connection.is_idle());
+    }
+
+    #[tokio::test]
     async fn idle_connections_time_out_but_not_during_a_request() {
         let all = Connections::new(limits(8));
         let quiet = all.admit().unwrap();
@@ -234,7 +295,7 @@ mod tests {
         let busy = all.admit().unwrap();
         let request = busy.connection.begin_request();
         let held = tokio::time::timeout(
-            Duration::from_millis(300),
+            Duration::from_millis(120),
             busy.connection.closed(all.limits()),
         )
         .await;
@@ -244,5 +305,12 @@ mod tests {
         busy.connection.closed(all.limits()).await;
         // After a request, the (longer) idle timeout applies.
         assert!(start.elapsed() >= Duration::from_millis(90));
+
+        // A request that never ends is cut after both timeouts (150 ms).
+        let stuck = all.admit().unwrap();
+        let _request = stuck.connection.begin_request();
+        let start = Instant::now();
+        stuck.connection.closed(all.limits()).await;
+        assert!(start.elapsed() >= Duration::from_millis(140));
     }
 }

@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use cos_batch_proto::Endpoint;
-use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -22,7 +20,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::body_budget::BodyBudget;
-use crate::connections::{Admitted, Connections, Limits};
+use crate::connections::{Admitted, Connections, InFlightBody, Limits};
 use crate::core::{Core, Settings};
 use crate::faults::FaultInjector;
 use crate::object_meta::{read_meta, write_meta};
@@ -289,10 +287,8 @@ fn serve_connection(
         let service = service.clone();
         let in_flight = watched.begin_request();
         async move {
-            let reply = service.handle(request).await;
-            drop(in_flight);
-            match reply {
-                Reply::Response(r) => Ok(r.map(Full::<Bytes>::new)),
+            match service.handle(request).await {
+                Reply::Response(r) => Ok(r.map(|body| InFlightBody::new(body, in_flight))),
                 Reply::Drop => Err(Dropped),
             }
         }
@@ -301,6 +297,8 @@ fn serve_connection(
     let conn = graceful.watch(conn);
     tokio::spawn(async move {
         tokio::select! {
+            // The connection first: what it has to write goes out before it is closed.
+            biased;
             ended = conn => if let Err(e) = ended {
                 tracing::debug!(error = %e, "connection ended with an error");
             },
