@@ -249,7 +249,7 @@ async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let Some(admitted) = connections.admit() else {
-                        tracing::warn!("connection cap reached and every connection is busy: refusing one");
+                        tracing::debug!("connection cap reached and every connection is busy: refusing one");
                         drop(stream);
                         continue;
                     };
@@ -427,7 +427,8 @@ impl EmulatorHandle {
         }
     }
 
-    /// Creates a bucket (its directory); returns the directory.
+    /// Creates a bucket (its directory); returns the directory. Like every object helper, it
+    /// refuses (`PermissionDenied`) a bucket that carries another served account's APPID.
     pub fn create_bucket(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
         self.check_owner(bucket, appid)?;
         let dir = self.bucket_dir(bucket, appid).map_err(invalid_input)?;

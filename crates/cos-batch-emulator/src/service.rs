@@ -122,7 +122,7 @@ impl Service {
         }
     }
 
-    /// Authenticates and serves a request: the response, and whether it created a job.
+    /// Serves a request `account` signed: the response, and whether it created a job.
     fn serve(
         &self,
         account: &Account,
@@ -174,9 +174,9 @@ impl Service {
         Ok((response, false))
     }
 
-    /// The account that signed the request; checks the signature, the APPID and the host
-    /// (from the head alone: nothing of the body is read yet).
-    /// Also says whether the signature covers `Content-MD5`.
+    /// The account that signed the request, and whether the signature covers `Content-MD5`;
+    /// checks the signature, the APPID and the host from the head alone (nothing of the body
+    /// is read yet).
     fn authenticate<B>(&self, request: &Request<B>) -> Result<(&Account, bool), CosError> {
         let accounts = &self.core.settings.accounts;
         let verifier = Verifier::new(|id: &str| {
