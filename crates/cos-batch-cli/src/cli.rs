@@ -295,9 +295,25 @@ pub struct EmulatorArgs {
     /// Tasks run at once per active job.
     #[arg(long)]
     pub workers: Option<usize>,
-    /// The account, as `UIN:APPID:SECRET_ID:SECRET_KEY` (default: the demo account).
+    /// An account to serve, as `UIN:APPID:SECRET_ID:SECRET_KEY`; the key may be
+    /// `@env:NAME` (read from the environment variable NAME) or `@file:PATH` (read from a
+    /// file), which keeps it out of the process list. Repeat for several accounts (default:
+    /// the demo account).
     #[arg(long)]
-    pub account: Option<String>,
+    pub account: Vec<String>,
+    /// A file of accounts to serve, one `UIN:APPID:SECRET_ID:SECRET_KEY` a line (the key may
+    /// be `@env:NAME` or `@file:PATH`); blank lines and `#` comments are skipped.
+    #[arg(long)]
+    pub accounts_file: Option<PathBuf>,
+    /// Connections open at once; at the cap a new one closes the oldest idle one (default 512).
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Seconds a new connection has to send a whole request head (default 5).
+    #[arg(long)]
+    pub header_read_timeout: Option<f64>,
+    /// Seconds a kept-alive connection may stay idle (default 20).
+    #[arg(long)]
+    pub idle_timeout: Option<f64>,
 }
 
 /// `demo` options.

@@ -7,6 +7,7 @@ use cos_batch_hyper::Error as ClientError;
 use cos_batch_proto::CosError;
 
 use crate::cli::OutputFormat;
+use crate::terminal::printable;
 
 /// Exit code of a usage or configuration error (clap uses it too).
 pub const EXIT_USAGE: u8 = 2;
@@ -55,11 +56,12 @@ impl Failure {
         }
     }
 
-    /// Print on standard error, as text or as a JSON `Error` document.
+    /// Print on standard error, as text or as a JSON `Error` document, through
+    /// [`printable`].
     pub fn report(&self, format: OutputFormat) -> ExitCode {
         match format {
-            OutputFormat::Table => eprintln!("error: {self}"),
-            OutputFormat::Json => eprintln!("{}", self.to_json()),
+            OutputFormat::Table => eprintln!("error: {}", printable(&self.to_string())),
+            OutputFormat::Json => eprintln!("{}", printable(&self.to_json().to_string())),
         }
         ExitCode::from(self.exit_code())
     }

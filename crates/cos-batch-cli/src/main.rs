@@ -11,6 +11,7 @@ mod commands;
 mod config;
 mod failure;
 mod output;
+mod terminal;
 
 use std::process::ExitCode;
 use std::time::Duration;

@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::failure::Failure;
+use crate::terminal::printable;
 
-/// Print `value` as pretty JSON, or the text `table` renders.
+/// Print `value` as pretty JSON, or the text `table` renders, through [`printable`].
 pub fn emit<T: Serialize>(
     format: OutputFormat,
     value: &T,
@@ -19,7 +20,7 @@ pub fn emit<T: Serialize>(
         OutputFormat::Json => serde_json::to_string_pretty(value).map_err(Failure::local)?,
         OutputFormat::Table => table(),
     };
-    println!("{}", text.trim_end());
+    println!("{}", printable(text.trim_end()));
     Ok(())
 }
 

@@ -746,3 +746,114 @@ fn api_calls_sign_with_the_chains_keys_when_none_is_given() {
         .unwrap();
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
 }
+
+#[test]
+fn untrusted_text_reaches_the_terminal_escaped() {
+    let f = Fixture::start();
+    let evil = "evil\u{1b}[2J\u{7}\u{9b}31m\u{202e}txt";
+    let job = f.create_copy_job(1, &["--confirmation-required"]);
+    f.wait_for(&job, "Suspended");
+    let out = f.run(&["update-job-status", &job, "cancelled", "--reason", evil]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let raw = |bytes: &[u8]| {
+        let shown = text(bytes);
+        assert!(
+            !shown
+                .chars()
+                .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}'),
+            "{shown:?}"
+        );
+        shown
+    };
+    let out = f.run(&["describe-job", &job]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let shown = raw(&out.stdout);
+    // C0 controls cannot travel in XML (the service replaces them); C1 and bidi ones can.
+    assert!(
+        shown.contains("evil\u{fffd}[2J\u{fffd}\\u009b31m\\u202etxt"),
+        "{shown}"
+    );
+    // JSON stays JSON, with the text as the service gave it.
+    let out = f.run(&["--output", "json", "describe-job", &job]);
+    raw(&out.stdout);
+    assert_eq!(
+        json(&out)["Job"]["StatusUpdateReason"],
+        evil.replace(['\u{1b}', '\u{7}'], "\u{fffd}")
+    );
+    // An error that echoes untrusted text.
+    let out = f.run(&["describe-job", "no\u{1b}]0;pwned\u{7}such"]);
+    assert_ne!(code(&out), 0);
+    raw(&out.stderr);
+    let out = f.run(&["--output", "json", "describe-job", "no\u{1b}such"]);
+    raw(&out.stderr);
+}
+
+#[test]
+fn emulator_serves_several_accounts_with_keys_outside_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_b = dir.path().join("key-b");
+    std::fs::write(&key_b, "secret-of-b\n").unwrap();
+    let accounts = dir.path().join("accounts");
+    std::fs::write(
+        &accounts,
+        format!(
+            "# the second account\n100000000002:1250000001:AKIDSECONDB:@file:{}\n",
+            key_b.display()
+        ),
+    )
+    .unwrap();
+    let mut child = bare()
+        .args(["emulator", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .args([
+            "--account",
+            "100000000001:1250000000:AKIDFIRSTA:@env:EMULATOR_KEY_A",
+        ])
+        .arg("--accounts-file")
+        .arg(&accounts)
+        .env("EMULATOR_KEY_A", "secret-of-a")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut endpoint = None;
+    let mut shown = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("export COS_BATCH_ENDPOINT=") {
+            endpoint = Some(url.to_owned());
+        }
+        shown.push_str(&line);
+        shown.push('\n');
+        if line.starts_with("Ctrl-C") {
+            break;
+        }
+    }
+    let endpoint = endpoint.expect(&shown);
+    assert!(
+        !shown.contains("secret-of"),
+        "a configured key was printed: {shown}"
+    );
+    assert!(shown.contains("1250000001"), "{shown}");
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap_or_default();
+    assert!(!text(&cmdline).contains("secret-of"));
+    for (uin, appid, id, key) in [
+        ("100000000001", "1250000000", "AKIDFIRSTA", "secret-of-a"),
+        ("100000000002", "1250000001", "AKIDSECONDB", "secret-of-b"),
+    ] {
+        let out = bare()
+            .env("COS_BATCH_ENDPOINT", &endpoint)
+            .env("COS_UIN", uin)
+            .env("COS_APPID", appid)
+            .env("COS_SECRET_ID", id)
+            .env("COS_SECRET_KEY", key)
+            .args(["--output", "json", "list-jobs"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{appid}: {}", text(&out.stderr));
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

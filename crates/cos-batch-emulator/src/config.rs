@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::Account;
+use crate::connections::Limits;
 
 /// The region the emulator reports by default.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
@@ -46,6 +47,8 @@ pub struct Config {
     pub(crate) faults: Faults,
     pub(crate) region: String,
     pub(crate) task_delay: Duration,
+    pub(crate) connections: Limits,
+    pub(crate) body_budget: usize,
 }
 
 impl Config {
@@ -64,6 +67,8 @@ impl Config {
             faults: Faults::default(),
             region: DEFAULT_REGION.to_owned(),
             task_delay: Duration::ZERO,
+            connections: Limits::default(),
+            body_budget: crate::DEFAULT_BODY_BUDGET,
         }
     }
 
@@ -121,6 +126,38 @@ impl Config {
     /// Waits `delay` before each task, to simulate a slower service (default none).
     pub fn with_task_delay(mut self, delay: Duration) -> Self {
         self.task_delay = delay;
+        self
+    }
+
+    /// Closes a connection that has not sent a whole request head this long after it opened
+    /// (default [`DEFAULT_HEADER_READ_TIMEOUT`](crate::DEFAULT_HEADER_READ_TIMEOUT)); it
+    /// also bounds how long an authenticated request may take to send its body.
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.connections.header_read_timeout = timeout;
+        self
+    }
+
+    /// Closes a kept-alive connection with no request in flight for this long (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT)).
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.connections.idle_timeout = timeout;
+        self
+    }
+
+    /// Keeps at most `n` connections open (at least 1; default
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS)). At the cap, a new
+    /// connection closes the oldest one that has no request in flight.
+    pub fn with_max_connections(mut self, n: usize) -> Self {
+        self.connections.max = n.max(1);
+        self
+    }
+
+    /// Lets request bodies being received take at most `bytes` of memory, all connections
+    /// together (default [`DEFAULT_BODY_BUDGET`](crate::DEFAULT_BODY_BUDGET); at least the
+    /// largest body, 1 MiB). A body of unknown length counts as the largest; a body that
+    /// finds the budget spent for the header-read timeout is answered `503 SlowDown`.
+    pub fn with_body_budget(mut self, bytes: usize) -> Self {
+        self.body_budget = bytes;
         self
     }
 

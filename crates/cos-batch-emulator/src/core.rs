@@ -1,11 +1,14 @@
 //! `Core`: the emulator's jobs and the six operations on them, per account.
 //!
+//! - CreateJob answers only once the job is saved (with a state directory); a job that cannot
+//!   be saved is `InternalError` and is not made.
 //! - CreateJob refuses a `ClientRequestToken` the account used already (`InvalidRequest`
 //!   "Duplicate request"), a job beyond the job limit (`TooManyJobs`, counting the account's jobs
 //!   that have not ended), and an operation or enabled report that cannot run (`MalformedXML`,
 //!   as the CreateJob page says of a non-conforming body: an unusable `TargetResource`, report
 //!   bucket or prefix, an unknown directive).
-//! - A job of one account is `NoSuchJob` to every other account.
+//! - A job of one account is `NoSuchJob` to every other account, and may name only buckets of
+//!   its own account (`AccessDenied`, see [`Ownership`]).
 //! - UpdateJobStatus: `Ready` only from `Suspended`, `Cancelled` from any state that has not
 //!   ended (`InvalidRequest` otherwise). On a job that has ended it answers `InvalidRequest`
 //!   400 "The specified job has already been completed" (one of the two answers the
@@ -36,6 +39,7 @@ use tokio::task::JoinHandle;
 
 use crate::Account;
 use crate::job::{JobEntry, Stop};
+use crate::ownership::Ownership;
 use crate::persist::StateStore;
 use crate::report::ReportTarget;
 use crate::task::TaskRunner;
@@ -134,6 +138,9 @@ impl Core {
         appid: &str,
         request: CreateJobRequest,
     ) -> Result<String, CosError> {
+        Ownership::new(appid, &self.settings.accounts)
+            .check_job(&request)
+            .map_err(|why| CosError::new(StatusCode::FORBIDDEN, ErrorCode::AccessDenied, why))?;
         // An Operation or Report that cannot be carried out is a body that does not conform:
         // the CreateJob page's MalformedXML (InvalidArgument is for query parameters and
         // headers). A disabled report is not looked at.
@@ -169,10 +176,20 @@ impl Core {
                 registry.next_seq,
                 request,
             ));
+            // A job is acknowledged only once it is on disk; the write happens under the
+            // registry's lock, so that no other request sees a job that may yet be refused.
+            if let Some(store) = &self.store
+                && let Err(e) = job.save_with(|record| store.save_record(record))
+            {
+                tracing::error!(error = %e, "cannot save a new job: CreateJob refused");
+                let _ = store.remove(&job.id);
+                return Err(CosError::internal_error(
+                    "We encountered an internal error: the job could not be saved. Please try again.",
+                ));
+            }
             registry.insert(job.clone());
             job
         };
-        self.persist(&job);
         self.wake.notify_one();
         Ok(job.id.clone())
     }

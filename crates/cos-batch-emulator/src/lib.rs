@@ -14,8 +14,19 @@
 //!   Complete`, with `Pausing`/`Paused`, `Cancelling`/`Cancelled`, `Failing`/`Failed`), run
 //!   their tasks with a configurable number of workers, keep live progress counters, and write
 //!   their completion report into the report bucket as they end.
+//! - Accounts are isolated: a job may read and write only buckets of its own account (the
+//!   `uid/{appid}` of an ARN, or a bucket name ending with another served account's APPID, is
+//!   `AccessDenied` at CreateJob, and per task for a manifest row), with messages that say
+//!   nothing about the other account's objects. The handle's object helpers keep the same rule.
 //! - With a state directory, jobs survive a restart: an active job resumes without running its
-//!   finished tasks again.
+//!   finished tasks again. CreateJob answers once the job is on disk (written, `fsync`ed,
+//!   renamed, directory `fsync`ed), else `500 InternalError` and no job; a job directory that
+//!   cannot be read on start is moved to `{state}/set-aside/` and reported (stderr, `tracing`,
+//!   [`EmulatorHandle::set_aside_jobs`]), and the emulator starts.
+//! - Connections are bounded ([`Config::with_max_connections`]) and closed when they send no
+//!   request head in time ([`Config::with_header_read_timeout`]) or stay idle
+//!   ([`Config::with_idle_timeout`]); the signature is checked from the request head before
+//!   any body is read, and bodies in flight share a memory budget.
 //! - Faults can be injected ([`Faults`]): a share of requests answered 500 or 503, delayed, or
 //!   (for CreateJob) cut off after the job was made.
 //!
@@ -124,13 +135,16 @@
 
 mod account;
 mod arn;
+mod body_budget;
 mod config;
+mod connections;
 mod core;
 mod faults;
 mod job;
 mod manifest;
 mod object_meta;
 mod object_path;
+mod ownership;
 mod persist;
 mod report;
 mod scheduler;
@@ -139,9 +153,11 @@ mod service;
 mod task;
 
 pub use account::Account;
+pub use body_budget::DEFAULT_BODY_BUDGET;
 pub use config::{
     Config, DEFAULT_ACTIVE_JOBS, DEFAULT_JOB_LIMIT, DEFAULT_REGION, DEFAULT_WORKERS, Faults,
 };
+pub use connections::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use object_meta::{AclGrant, ObjectAcl, ObjectHeaders, ObjectMeta, RestoreState};
 pub use server::{Emulator, EmulatorHandle, StartError, run_until};
 

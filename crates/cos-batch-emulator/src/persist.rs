@@ -36,6 +36,47 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     written
 }
 
+/// Flushes a directory's entries (a new or renamed file in it) to disk. Directories cannot
+/// be opened for that outside Unix, where this does nothing.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    if cfg!(unix) {
+        File::open(dir)?.sync_all()
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to `path` so that it is on disk when this returns: a temporary file that is
+/// written and `fsync`ed, renamed over `path`, and the directory `fsync`ed (and its parent,
+/// for a directory this call created). On error `path` keeps its old content.
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| io::Error::other("the path has no directory"))?;
+    if !dir.is_dir() {
+        fs::create_dir_all(dir)?;
+        if let Some(parent) = dir.parent() {
+            sync_dir(parent)?;
+        }
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{:016x}", fastrand::u64(..)));
+    let written = File::create(&tmp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    sync_dir(dir)
+}
+
 /// One line of `outcomes.jsonl`.
 #[derive(Serialize, Deserialize)]
 struct OutcomeLine {
@@ -57,6 +98,7 @@ pub(crate) struct LoadedJob {
 #[derive(Debug)]
 pub(crate) struct StateStore {
     jobs: PathBuf,
+    set_aside: PathBuf,
     logs: Mutex<HashMap<String, File>>,
 }
 
@@ -73,6 +115,7 @@ impl StateStore {
         fs::create_dir_all(&jobs)?;
         Ok(Self {
             jobs,
+            set_aside: dir.join("set-aside"),
             logs: Mutex::new(HashMap::new()),
         })
     }
@@ -91,7 +134,7 @@ impl StateStore {
     /// Saves a job's record.
     pub(crate) fn save_record(&self, record: &JobRecord) -> io::Result<()> {
         let bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
-        write_atomically(&self.job_dir(&record.job_id)?.join("job.json"), &bytes)
+        write_durably(&self.job_dir(&record.job_id)?.join("job.json"), &bytes)
     }
 
     /// Saves a job's tasks.
@@ -101,7 +144,7 @@ impl StateStore {
             serde_json::to_writer(&mut bytes, t).map_err(io::Error::other)?;
             bytes.push(b'\n');
         }
-        write_atomically(&self.job_dir(id)?.join("tasks.jsonl"), &bytes)
+        write_durably(&self.job_dir(id)?.join("tasks.jsonl"), &bytes)
     }
 
     /// Appends a finished task to a job's log (one write of one line).
@@ -150,8 +193,9 @@ impl StateStore {
         }
     }
 
-    /// Reads every job back. A job whose record cannot be read is skipped (and reported in
-    /// the returned list of problems); a torn last log line is ignored.
+    /// Reads every job back. A job directory that cannot be read (a record that does not
+    /// parse, a task list or log that cannot be read) is moved to `{state}/set-aside/` and
+    /// reported in the returned list of problems; a torn last log line is ignored.
     pub(crate) fn load(&self) -> io::Result<(Vec<LoadedJob>, Vec<String>)> {
         let mut jobs = Vec::new();
         let mut problems = Vec::new();
@@ -160,39 +204,62 @@ impl StateStore {
             if !dir.is_dir() {
                 continue;
             }
-            let record: JobRecord = match fs::read(dir.join("job.json"))
-                .map_err(|e| e.to_string())
-                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    problems.push(format!("{}: {e}", dir.display()));
-                    continue;
-                }
-            };
-            if !safe_id(&record.job_id) {
-                problems.push(format!("{}: unusable job id", dir.display()));
-                continue;
+            match load_job(&dir) {
+                Ok(job) => jobs.push(job),
+                Err(why) => problems.push(self.put_aside(&dir, &why)),
             }
-            let tasks = read_lines::<ManifestTask>(&dir.join("tasks.jsonl"))?;
-            let outcomes = if record.status.is_terminal() {
-                Vec::new()
-            } else {
-                read_lines::<OutcomeLine>(&dir.join("outcomes.jsonl"))?
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|l| (l.i, l.o))
-                    .collect()
-            };
-            jobs.push(LoadedJob {
-                record,
-                tasks,
-                outcomes,
-            });
         }
         jobs.sort_by_key(|j| j.record.seq);
         Ok((jobs, problems))
     }
+
+    /// Moves the unreadable job directory `dir` out of the way; the problem to report.
+    fn put_aside(&self, dir: &Path, why: &str) -> String {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let target = self
+            .set_aside
+            .join(format!("{name}.{:016x}", fastrand::u64(..)));
+        let moved = fs::create_dir_all(&self.set_aside).and_then(|()| fs::rename(dir, &target));
+        match moved {
+            Ok(()) => format!("{}: {why}; moved to {}", dir.display(), target.display()),
+            Err(e) => format!(
+                "{}: {why}; left in place (cannot move it aside: {e})",
+                dir.display()
+            ),
+        }
+    }
+}
+
+/// One job directory read back, or why it cannot be.
+fn load_job(dir: &Path) -> Result<LoadedJob, String> {
+    let record: JobRecord = fs::read(dir.join("job.json"))
+        .map_err(|e| format!("job.json cannot be read: {e}"))
+        .and_then(|b| {
+            serde_json::from_slice(&b).map_err(|e| format!("job.json is not a job record: {e}"))
+        })?;
+    if !safe_id(&record.job_id) {
+        return Err("unusable job id".to_owned());
+    }
+    let tasks = read_lines::<ManifestTask>(&dir.join("tasks.jsonl"))
+        .map_err(|e| format!("tasks.jsonl cannot be read: {e}"))?;
+    let outcomes = if record.status.is_terminal() {
+        Vec::new()
+    } else {
+        read_lines::<OutcomeLine>(&dir.join("outcomes.jsonl"))
+            .map_err(|e| format!("outcomes.jsonl cannot be read: {e}"))?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (l.i, l.o))
+            .collect()
+    };
+    Ok(LoadedJob {
+        record,
+        tasks,
+        outcomes,
+    })
 }
 
 /// The JSON lines of `path` (`None` if there is no such file); lines that do not parse are
@@ -292,8 +359,33 @@ mod tests {
         let store = StateStore::open(dir.path()).unwrap();
         fs::create_dir_all(dir.path().join("jobs/broken")).unwrap();
         fs::write(dir.path().join("jobs/broken/job.json"), b"{").unwrap();
+        // A task list that is a directory cannot be read either.
+        let job = crate::job::JobEntry::new("job-2".into(), "1250000000".into(), 1, request());
+        store.save_record(&job.record_of()).unwrap();
+        fs::create_dir_all(dir.path().join("jobs/job-2/tasks.jsonl")).unwrap();
         let (jobs, problems) = store.load().unwrap();
         assert!(jobs.is_empty());
-        assert_eq!(problems.len(), 1);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(!dir.path().join("jobs/broken").exists());
+        assert!(!dir.path().join("jobs/job-2").exists());
+        let aside: Vec<_> = fs::read_dir(dir.path().join("set-aside"))
+            .unwrap()
+            .collect();
+        assert_eq!(aside.len(), 2);
+        assert!(store.load().unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn durable_writes_replace_whole_files_and_leave_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/sub/job.json");
+        write_durably(&path, b"one").unwrap();
+        write_durably(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        // A directory in the way: an error, and nothing half-written.
+        fs::create_dir_all(dir.path().join("d/job.json")).unwrap();
+        assert!(write_durably(&dir.path().join("d/job.json"), b"x").is_err());
+        assert_eq!(fs::read_dir(dir.path().join("d")).unwrap().count(), 1);
     }
 }

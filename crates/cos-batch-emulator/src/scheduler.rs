@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 use crate::core::Core;
 use crate::job::{JobEntry, JobRecord, JobTasks, Stop, now_timestamp};
 use crate::manifest::{self, ManifestTask};
+use crate::ownership::Ownership;
 use crate::persist::LoadedJob;
 use crate::report::ReportTarget;
 use crate::task::{TaskOutcome, TaskRunner};
@@ -197,7 +198,12 @@ impl Core {
         self.persist(&job);
         let data_dir = self.settings.data_dir.clone();
         let (appid, request) = (job.appid.clone(), job.request.clone());
+        let owner = Ownership::new(&appid, &self.settings.accounts);
         let read = tokio::task::spawn_blocking(move || {
+            // Checked at CreateJob; again for a job a state directory brought back.
+            owner
+                .check_job(&request)
+                .map_err(|why| JobFailure::new("AccessDenied", why))?;
             let tasks = manifest::load(&data_dir, &appid, &request.manifest)
                 .map_err(|e| JobFailure::new(e.code, e.message))?;
             if request.report.enabled {
@@ -353,6 +359,7 @@ impl Core {
         next: &AtomicUsize,
     ) {
         let delay = self.settings.task_delay;
+        let owner = Arc::new(Ownership::new(&job.appid, &self.settings.accounts));
         loop {
             if job.stop_reason() != Stop::None {
                 return;
@@ -366,12 +373,12 @@ impl Core {
             let Some(&index) = pending.get(next.fetch_add(1, Ordering::SeqCst)) else {
                 return;
             };
-            let (runner_ref, tasks_ref) = (runner.clone(), tasks.clone());
+            let (runner_ref, tasks_ref, owner) = (runner.clone(), tasks.clone(), owner.clone());
             let outcome = tokio::task::spawn_blocking(move || {
                 tasks_ref
                     .tasks
                     .get(index)
-                    .map(|t| runner_ref.run(t))
+                    .map(|t| owner.deny_task(t).unwrap_or_else(|| runner_ref.run(t)))
                     .unwrap_or_else(|| TaskOutcome::failure("InternalError", 500, "no such task"))
             })
             .await

@@ -10,21 +10,22 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use cos_batch_proto::Endpoint;
-use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::body_budget::BodyBudget;
+use crate::connections::{Admitted, Connections, InFlightBody, Limits};
 use crate::core::{Core, Settings};
 use crate::faults::FaultInjector;
 use crate::object_meta::{read_meta, write_meta};
 use crate::object_path::{ObjectPath, PathError, bucket_dir_name, md5_hex};
+use crate::ownership::{Ownership, denied_message};
 use crate::persist::{StateStore, write_atomically};
 use crate::service::{Reply, Service};
 use crate::{Account, Config, ObjectMeta};
@@ -106,17 +107,20 @@ impl Emulator {
             )))?),
             None => None,
         };
-        let loaded = match &store {
+        let (loaded, set_aside) = match &store {
             Some(store) => {
                 let (jobs, problems) = store
                     .load()
                     .map_err(io_error("cannot read the state directory"))?;
-                for p in problems {
-                    tracing::warn!(problem = %p, "a job in the state directory was skipped");
+                for p in &problems {
+                    tracing::warn!(problem = %p, "a job in the state directory was set aside");
+                    eprintln!(
+                        "cos-batch emulator: a job in the state directory was set aside: {p}"
+                    );
                 }
-                jobs
+                (jobs, problems)
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
         let settings = Settings {
             data_dir: config.data_dir.clone(),
@@ -144,8 +148,15 @@ impl Emulator {
         let service = Arc::new(Service::new(
             core.clone(),
             FaultInjector::new(config.faults),
+            BodyBudget::new(config.body_budget, config.connections.header_read_timeout),
         ));
-        let accept = tokio::spawn(accept_loop(listener, service, shutdown_rx.clone()));
+        let connections = Connections::new(config.connections);
+        let accept = tokio::spawn(accept_loop(
+            listener,
+            service,
+            connections.clone(),
+            shutdown_rx.clone(),
+        ));
         let scheduler = tokio::spawn(core.clone().scheduler_loop(shutdown_rx));
         tracing::info!(%base_url, "COS batch emulator listening");
         Ok(EmulatorHandle {
@@ -155,6 +166,8 @@ impl Emulator {
             region: config.region,
             data_dir: config.data_dir,
             fallback_endpoint,
+            set_aside,
+            connections,
             core,
             shutdown_tx,
             tasks: Some((accept, scheduler)),
@@ -227,6 +240,7 @@ impl std::error::Error for Dropped {}
 async fn accept_loop(
     listener: TcpListener,
     service: Arc<Service>,
+    connections: Arc<Connections>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -234,23 +248,12 @@ async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    let service = service.clone();
-                    let svc = service_fn(move |request| {
-                        let service = service.clone();
-                        async move {
-                            match service.handle(request).await {
-                                Reply::Response(r) => Ok(r.map(Full::<Bytes>::new)),
-                                Reply::Drop => Err(Dropped),
-                            }
-                        }
-                    });
-                    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
-                    let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            tracing::debug!(error = %e, "connection ended with an error");
-                        }
-                    });
+                    let Some(admitted) = connections.admit() else {
+                        tracing::debug!("connection cap reached and every connection is busy: refusing one");
+                        drop(stream);
+                        continue;
+                    };
+                    serve_connection(stream, admitted, service.clone(), connections.limits(), &graceful);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
@@ -271,6 +274,42 @@ async fn accept_loop(
     }
 }
 
+/// Serves one connection until it ends, is evicted, or stays idle too long.
+fn serve_connection(
+    stream: TcpStream,
+    admitted: Admitted,
+    service: Arc<Service>,
+    limits: Limits,
+    graceful: &GracefulShutdown,
+) {
+    let watched = admitted.connection.clone();
+    let svc = service_fn(move |request| {
+        let service = service.clone();
+        let in_flight = watched.begin_request();
+        async move {
+            match service.handle(request).await {
+                Reply::Response(r) => Ok(r.map(|body| InFlightBody::new(body, in_flight))),
+                Reply::Drop => Err(Dropped),
+            }
+        }
+    });
+    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        tokio::select! {
+            // The connection first: what it has to write goes out before it is closed.
+            biased;
+            ended = conn => if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection ended with an error");
+            },
+            () = admitted.connection.closed(limits) => {
+                tracing::debug!("closing an idle connection");
+            }
+        }
+        drop(admitted);
+    });
+}
+
 /// A running emulator. Dropping it stops the listener and the jobs without waiting; call
 /// [`EmulatorHandle::shutdown`] to stop gracefully.
 pub struct EmulatorHandle {
@@ -280,6 +319,8 @@ pub struct EmulatorHandle {
     region: String,
     data_dir: PathBuf,
     fallback_endpoint: Endpoint,
+    set_aside: Vec<String>,
+    connections: Arc<Connections>,
     core: Arc<Core>,
     shutdown_tx: watch::Sender<bool>,
     tasks: Option<(JoinHandle<()>, JoinHandle<()>)>,
@@ -315,6 +356,17 @@ impl EmulatorHandle {
     pub fn endpoint(&self, account: &Account) -> Endpoint {
         Endpoint::with_base_url(&self.base_url, &account.appid)
             .unwrap_or_else(|_| self.fallback_endpoint.clone())
+    }
+
+    /// The jobs of the state directory that could not be read on start: each was moved to
+    /// `{state}/set-aside/`, and is reported here (and on stderr and as a `tracing` warning).
+    pub fn set_aside_jobs(&self) -> &[String] {
+        &self.set_aside
+    }
+
+    /// How many HTTP connections are open now.
+    pub fn open_connections(&self) -> usize {
+        self.connections.count()
     }
 
     /// The accounts served.
@@ -387,8 +439,23 @@ impl EmulatorHandle {
         format!("{}/{key}", self.bucket_arn(bucket, appid))
     }
 
-    /// Creates a bucket (its directory); returns the directory.
+    /// The rule of jobs holds here too: account `appid` cannot name a bucket that carries
+    /// another served account's APPID (`PermissionDenied`).
+    fn check_owner(&self, bucket: &str, appid: &str) -> io::Result<()> {
+        if Ownership::new(appid, &self.accounts).owns(None, bucket) {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                denied_message("the bucket", bucket),
+            ))
+        }
+    }
+
+    /// Creates a bucket (its directory); returns the directory. Like every object helper, it
+    /// refuses (`PermissionDenied`) a bucket that carries another served account's APPID.
     pub fn create_bucket(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
+        self.check_owner(bucket, appid)?;
         let dir = self.bucket_dir(bucket, appid)?;
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
@@ -403,6 +470,7 @@ impl EmulatorHandle {
         key: &str,
         bytes: &[u8],
     ) -> io::Result<String> {
+        self.check_owner(bucket, appid)?;
         let object =
             ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
         object.check_no_symlinks().map_err(invalid_input)?;
@@ -412,6 +480,7 @@ impl EmulatorHandle {
 
     /// An object's metadata (tags, headers, ACL, storage class, restore state).
     pub fn object_meta(&self, bucket: &str, appid: &str, key: &str) -> io::Result<ObjectMeta> {
+        self.check_owner(bucket, appid)?;
         let object =
             ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
         read_meta(&object, &self.data_dir)
@@ -425,6 +494,7 @@ impl EmulatorHandle {
         key: &str,
         meta: &ObjectMeta,
     ) -> io::Result<()> {
+        self.check_owner(bucket, appid)?;
         let object =
             ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
         write_meta(&object, &self.data_dir, meta)

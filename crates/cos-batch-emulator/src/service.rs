@@ -1,11 +1,14 @@
 //! The HTTP service: one request in, one response out (or a dropped connection).
 //!
-//! In order: fault injection; the body is collected (at most [`MAX_BODY`]); the signature is
-//! verified with `cos-sign` (header or presigned form; failures are 403 with the verifier's
-//! code); the request is decoded with `cos-batch-proto`; the `x-cos-appid` must be an account
-//! whose secret id signed the request, and a `{uin}.cos-control.{region}...` host must carry
-//! that account's UIN (`AccessDenied` otherwise); then the call is served. Every response has
-//! `x-cos-request-id`; errors also `x-cos-trace-id`.
+//! In order: fault injection; the signature is verified from the request head with `cos-sign`
+//! (header or presigned form; failures are 403 with the verifier's code), and the
+//! `x-cos-appid` must be an account whose secret id signed the request, and a
+//! `{uin}.cos-control.{region}...` host must carry that account's UIN (`AccessDenied`
+//! otherwise), all before any byte of the body is read; then the body is read (at most
+//! [`MAX_BODY`], within a memory budget shared by every connection, see [`BodyBudget`]) and
+//! must match its `Content-MD5`, which the signature covers; the request is decoded with
+//! `cos-batch-proto` and served. Every response has `x-cos-request-id`; errors also
+//! `x-cos-trace-id`.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -18,9 +21,9 @@ use cos_batch_proto::{
 };
 use cos_sign::Verifier;
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 
 use crate::Account;
+use crate::body_budget::{BodyBudget, BodyError};
 use crate::core::{Core, random_uuid};
 use crate::faults::{Fault, FaultInjector};
 
@@ -40,6 +43,7 @@ pub(crate) enum Reply {
 pub(crate) struct Service {
     core: Arc<Core>,
     faults: FaultInjector,
+    bodies: BodyBudget,
 }
 
 fn new_id() -> String {
@@ -51,8 +55,12 @@ fn error_response(error: CosError, request_id: &str) -> Response<Bytes> {
 }
 
 impl Service {
-    pub(crate) fn new(core: Arc<Core>, faults: FaultInjector) -> Self {
-        Self { core, faults }
+    pub(crate) fn new(core: Arc<Core>, faults: FaultInjector, bodies: BodyBudget) -> Self {
+        Self {
+            core,
+            faults,
+            bodies,
+        }
     }
 
     /// Serves one request.
@@ -81,25 +89,28 @@ impl Service {
             tokio::time::sleep(delay).await;
         }
         let (parts, body) = request.into_parts();
-        let body = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) => {
-                let too_large = e.is::<http_body_util::LengthLimitError>();
-                let error = if too_large {
-                    CosError::new(
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::Other("EntityTooLarge".into()),
-                        format!("The request body is larger than {MAX_BODY} bytes"),
-                    )
-                } else {
-                    CosError::invalid_request("The request body could not be read")
-                };
-                return Reply::Response(error_response(error, &request_id));
+        let path = parts.uri.path().to_owned();
+        let with_path = |error: CosError| {
+            if error.resource().is_none() {
+                error.with_resource(path.clone())
+            } else {
+                error
             }
         };
+        let head = Request::from_parts(parts, ());
+        let (account, digest_signed) = match self.authenticate(&head) {
+            Ok(authenticated) => authenticated,
+            Err(error) => return Reply::Response(error_response(with_path(error), &request_id)),
+        };
+        let body = match self.bodies.read(head.headers(), digest_signed, body).await {
+            Ok(body) => body,
+            Err(e) => {
+                return Reply::Response(error_response(with_path(body_error(e)), &request_id));
+            }
+        };
+        let (parts, ()) = head.into_parts();
         let request = Request::from_parts(parts, body);
-        let path = request.uri().path().to_owned();
-        match self.serve(&request, &request_id) {
+        match self.serve(account, &request, &request_id) {
             Ok((response, created)) => {
                 if created && self.faults.drop_after_create() {
                     Reply::Drop
@@ -107,24 +118,17 @@ impl Service {
                     Reply::Response(response)
                 }
             }
-            Err(error) => {
-                let error = if error.resource().is_none() {
-                    error.with_resource(path)
-                } else {
-                    error
-                };
-                Reply::Response(error_response(error, &request_id))
-            }
+            Err(error) => Reply::Response(error_response(with_path(error), &request_id)),
         }
     }
 
-    /// Authenticates and serves a request: the response, and whether it created a job.
+    /// Serves a request `account` signed: the response, and whether it created a job.
     fn serve(
         &self,
+        account: &Account,
         request: &Request<Bytes>,
         request_id: &str,
     ) -> Result<(Response<Bytes>, bool), CosError> {
-        let account = self.authenticate(request)?;
         let incoming = decode_request(request)?;
         if incoming.appid != account.appid {
             return Err(access_denied(
@@ -170,8 +174,10 @@ impl Service {
         Ok((response, false))
     }
 
-    /// The account that signed the request; checks the signature, the APPID and the host.
-    fn authenticate(&self, request: &Request<Bytes>) -> Result<&Account, CosError> {
+    /// The account that signed the request, and whether the signature covers `Content-MD5`;
+    /// checks the signature, the APPID and the host from the head alone (nothing of the body
+    /// is read yet).
+    fn authenticate<B>(&self, request: &Request<B>) -> Result<(&Account, bool), CosError> {
         let accounts = &self.core.settings.accounts;
         let verifier = Verifier::new(|id: &str| {
             accounts
@@ -218,7 +224,11 @@ impl Service {
                 "The host's UIN is not the UIN of the x-cos-appid account",
             ));
         }
-        Ok(account)
+        let digest_signed = verified
+            .authorization
+            .header_list()
+            .any(|h| h.eq_ignore_ascii_case("content-md5"));
+        Ok((account, digest_signed))
     }
 }
 
@@ -226,8 +236,43 @@ fn access_denied(message: &str) -> CosError {
     CosError::new(StatusCode::FORBIDDEN, ErrorCode::AccessDenied, message)
 }
 
+/// The answer to a body that could not be taken.
+fn body_error(e: BodyError) -> CosError {
+    match e {
+        BodyError::TooLarge => CosError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Other("EntityTooLarge".into()),
+            format!("The request body is larger than {MAX_BODY} bytes"),
+        ),
+        BodyError::Busy => CosError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::SlowDown,
+            "Too many request bodies are being received. Please reduce your request rate.",
+        ),
+        BodyError::Unreadable => CosError::invalid_request("The request body could not be read"),
+        BodyError::TooSlow(d) => CosError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Other("RequestTimeout".into()),
+            format!(
+                "The request body was not received within {} s",
+                d.as_secs_f64()
+            ),
+        ),
+        BodyError::MissingDigest => CosError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Other("MissingContentMD5".into()),
+            "A request with a body must carry a signed Content-MD5 header",
+        ),
+        BodyError::BadDigest => CosError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Other("BadDigest".into()),
+            "The Content-MD5 you specified did not match what we received",
+        ),
+    }
+}
+
 /// The request's host name: the `Host` header, else the URI's authority.
-fn host_of(request: &Request<Bytes>) -> Option<String> {
+fn host_of<B>(request: &Request<B>) -> Option<String> {
     let host = request
         .headers()
         .get(http::header::HOST)

@@ -225,3 +225,99 @@ async fn ten_thousand_tasks_complete_with_exact_counters() {
     assert_eq!(failed_keys, expected);
     f.emulator.shutdown().await;
 }
+
+/// A fixture with a state directory under its temporary directory.
+async fn with_state() -> (Fixture, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let f = Fixture::new(|c| c.with_state_dir(&state)).await;
+    (f, dir, state)
+}
+
+fn small_job(f: &Fixture, token: &str) -> CreateJobRequest {
+    f.put_objects("src", &["a".to_owned()]);
+    let manifest = f.manifest("src", "m.csv", &[(src(), "a".to_owned())]);
+    job(token, manifest, tagging(&[("k", "v")]), 1, no_report(f))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_cannot_be_saved_is_a_500_and_is_not_made() {
+    let (f, _dir, state) = with_state().await;
+    let data = f.data();
+    let saved = f.client.create(&small_job(&f, "saved")).await;
+    // The state directory can no longer take a new job: `jobs` is a file now.
+    std::fs::rename(state.join("jobs"), state.join("jobs.kept")).unwrap();
+    std::fs::write(state.join("jobs"), b"in the way").unwrap();
+    let err = f.client.call_err::<CreateJob>(&small_job(&f, "lost")).await;
+    assert_eq!(err.status(), http::StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(err.code(), &ErrorCode::InternalError);
+    let listed = f
+        .client
+        .call::<cos_batch_proto::ListJobs>(&ListJobsRequest::new())
+        .await
+        .unwrap();
+    let ids: Vec<_> = listed
+        .jobs
+        .iter()
+        .filter_map(|j| j.job_id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        std::slice::from_ref(&saved),
+        "the refused job must not exist"
+    );
+    // With the directory back, the same token is free: the refused job left nothing behind.
+    std::fs::remove_file(state.join("jobs")).unwrap();
+    std::fs::rename(state.join("jobs.kept"), state.join("jobs")).unwrap();
+    let again = f.client.create(&small_job(&f, "lost")).await;
+    f.emulator.shutdown().await;
+    let restarted = Emulator::start(Config::new(&data).with_state_dir(&state))
+        .await
+        .unwrap();
+    let client = Client::new(&restarted, &Account::demo());
+    assert_eq!(client.describe(&saved).await.job_id, Some(saved));
+    assert_eq!(client.describe(&again).await.job_id, Some(again));
+    restarted.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_jobs_are_set_aside_and_the_emulator_starts() {
+    let (f, _dir, state) = with_state().await;
+    let data = f.data();
+    let ids = [
+        f.client.create(&small_job(&f, "good")).await,
+        f.client.create(&small_job(&f, "corrupt")).await,
+        f.client.create(&small_job(&f, "tasks-dir")).await,
+    ];
+    for id in &ids {
+        f.client.wait_end(id).await;
+    }
+    f.emulator.shutdown().await;
+    let jobs = state.join("jobs");
+    std::fs::write(jobs.join(&ids[1]).join("job.json"), b"{\"JobId\": tru").unwrap();
+    let tasks = jobs.join(&ids[2]).join("tasks.jsonl");
+    let _ = std::fs::remove_file(&tasks);
+    std::fs::create_dir_all(&tasks).unwrap();
+
+    let restarted = Emulator::start(Config::new(&data).with_state_dir(&state))
+        .await
+        .unwrap();
+    let problems = restarted.set_aside_jobs();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains(&ids[1])), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains(&ids[2])), "{problems:?}");
+    assert_eq!(
+        std::fs::read_dir(state.join("set-aside")).unwrap().count(),
+        2
+    );
+    let client = Client::new(&restarted, &Account::demo());
+    assert_eq!(
+        client.describe(&ids[0]).await.status,
+        Some(JobStatus::Complete)
+    );
+    let missing = client
+        .call_err::<cos_batch_proto::DescribeJob>(&DescribeJobRequest::new(ids[1].as_str()))
+        .await;
+    assert_eq!(missing.code(), &ErrorCode::NoSuchJob);
+    restarted.shutdown().await;
+}

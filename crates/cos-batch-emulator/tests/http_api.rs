@@ -311,10 +311,7 @@ async fn documented_errors() {
         .to_xml()
         .replace("<Priority>1</Priority>", "<Priority>2147483648</Priority>");
     let mut raw = c.request::<CreateJob>(&big);
-    raw.headers_mut().remove("content-md5");
-    raw.headers_mut()
-        .insert("content-length", HeaderValue::from(xml.len()));
-    *raw.body_mut() = Bytes::from(xml);
+    set_body(&mut raw, Bytes::from(xml));
     let r = c.send(c.sign(raw)).await;
     let err = CreateJob::decode_response(&r).unwrap_err();
     assert_eq!(err.as_service().unwrap().code(), &ErrorCode::InvalidRequest);
@@ -671,4 +668,24 @@ async fn bad_configurations_do_not_start() {
     ));
     busy.shutdown().await;
     let _ = UNIX_EPOCH;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_never_reach_the_xml() {
+    let f = Fixture::new(|c| c).await;
+    for path in ["/jobs/%00", "/jobs/a%1B%5B31mb%07", "/jobs/%EF%BF%BE"] {
+        let mut raw = f
+            .client
+            .request::<DescribeJob>(&DescribeJobRequest::new("x"));
+        *raw.uri_mut() = format!("{}{path}", f.emulator.base_url()).parse().unwrap();
+        let r = f.client.send(f.client.sign(raw)).await;
+        let body = String::from_utf8(r.body().to_vec()).unwrap();
+        assert!(
+            body.chars().all(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)),
+            "{path}: {body:?}"
+        );
+        let err = cos_batch_proto::CosError::from_response(r.status(), r.headers(), r.body());
+        assert_eq!(err.code(), &ErrorCode::NoSuchJob, "{path}: {body}");
+        assert!(err.message().contains('\u{FFFD}'), "{}", err.message());
+    }
 }

@@ -45,6 +45,7 @@ pub struct ClientBuilder {
     credentials: Option<CredentialsChoice>,
     refresh_margin: Duration,
     retry: RetryPolicy,
+    recovery: RetryPolicy,
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     overall_timeout: Option<Duration>,
@@ -59,6 +60,7 @@ impl Default for ClientBuilder {
             credentials: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             retry: RetryPolicy::default(),
+            recovery: RetryPolicy::recovery(),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             overall_timeout: Some(DEFAULT_OVERALL_TIMEOUT),
@@ -79,6 +81,7 @@ impl fmt::Debug for ClientBuilder {
             .field("endpoint", &self.endpoint)
             .field("credentials", &credentials)
             .field("retry", &self.retry)
+            .field("recovery", &self.recovery)
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("overall_timeout", &self.overall_timeout)
@@ -122,6 +125,14 @@ impl ClientBuilder {
     /// The retry policy.
     pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
         self.retry = p;
+        self
+    }
+
+    /// The retry policy of each request of a CreateJob's recovery (default
+    /// [`RetryPolicy::recovery`]): after its attempts ran out, or met "Duplicate request",
+    /// when an attempt may have created the job (see [`Client::create_job`]).
+    pub fn recovery_policy(mut self, p: RetryPolicy) -> Self {
+        self.recovery = p;
         self
     }
 
@@ -176,6 +187,7 @@ impl ClientBuilder {
             http,
             signer,
             retry: self.retry,
+            recovery: self.recovery,
             attempt_timeout: self.attempt_timeout,
             overall_timeout: self.overall_timeout,
             user_agent,

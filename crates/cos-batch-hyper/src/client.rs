@@ -1,7 +1,7 @@
 //! `Client`: one async method per operation over a pooled HTTP client, each call signed afresh
 //! per attempt, retried within a policy and bounded by timeouts.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -53,6 +53,7 @@ pub(crate) struct Inner {
     pub(crate) http: HttpClient,
     pub(crate) signer: SignerSource,
     pub(crate) retry: RetryPolicy,
+    pub(crate) recovery: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) overall_timeout: Option<Duration>,
     pub(crate) user_agent: HeaderValue,
@@ -67,6 +68,7 @@ impl fmt::Debug for Client {
             .field("endpoint", &inner.endpoint)
             .field("credentials", &inner.signer)
             .field("retry", &inner.retry)
+            .field("recovery", &inner.recovery)
             .field("attempt_timeout", &inner.attempt_timeout)
             .field("overall_timeout", &inner.overall_timeout)
             .field("clock_offset_secs", &inner.clock.offset_secs())
@@ -78,6 +80,18 @@ impl fmt::Debug for Client {
 struct Sent<T> {
     result: Result<T, Error>,
     attempts: u32,
+    /// Whether a failed attempt may have reached the service (anything but a failure to
+    /// connect, to get credentials or to sign).
+    maybe_landed: bool,
+}
+
+/// Whether a failed attempt may have reached the service.
+fn may_have_landed(error: &Error) -> bool {
+    match error {
+        Error::Transport(e) => e.kind() != crate::TransportErrorKind::Connect,
+        Error::Invalid(_) | Error::Credentials(_) => false,
+        _ => true,
+    }
 }
 
 /// A failed attempt, with the response headers when the service answered with an error
@@ -159,17 +173,23 @@ impl Client {
     /// CreateJob: `POST /jobs`. Returns the new job's id.
     ///
     /// An empty `ClientRequestToken` is filled with a UUID once, before the first attempt;
-    /// every attempt sends the same body. When a retry meets the service's "Duplicate request"
-    /// (an earlier attempt created the job but its response was lost), the client finds the
-    /// job that carries this call's token — ListJobs over all pages, then DescribeJob of the
-    /// jobs created since the call started (less the clock-skew allowance), newest first — and
-    /// returns its id. If none is found, the duplicate error is returned: the client never
-    /// creates a second job. A "Duplicate request" on the first attempt (a token the caller
-    /// used before) is returned as is.
+    /// every attempt sends the same body, and the service makes at most one job per token.
+    /// When an attempt may have made the job without the client learning of it (a lost
+    /// response, a 5xx, a timeout), the client recovers, each request of the recovery with its
+    /// own retries ([`crate::ClientBuilder::recovery_policy`]):
     ///
-    /// If the overall timeout ends the call after an attempt was sent, a job may exist: set
-    /// your own `ClientRequestToken` to be able to call again safely (a second call with the
-    /// same token is answered "Duplicate request" on its first attempt).
+    /// - when the attempts ran out on retryable failures, it sends the same request again:
+    ///   success means no attempt had made the job (and this one did);
+    /// - when a retry (or that request) meets the service's "Duplicate request", an earlier
+    ///   attempt made the job: the client finds the job that carries this call's token —
+    ///   ListJobs over all pages, then DescribeJob of the jobs created since the call started
+    ///   (less the clock-skew allowance), newest first — and returns its id. If no such job
+    ///   exists, the token belongs to an older job and the "Duplicate request" is returned.
+    ///
+    /// When the recovery cannot decide, the error is [`Error::OutcomeUnknown`], carrying the
+    /// token to call again with; the client never creates a second job, and never reports a
+    /// failure it could not establish. A "Duplicate request" on the first attempt (a token the
+    /// caller used before) is returned as is.
     pub async fn create_job(&self, mut input: CreateJobRequest) -> Result<CreateJobResult, Error> {
         let token = ensure_client_token(&mut input, || fastrand::u128(..).to_le_bytes()).to_owned();
         let request = CreateJob::encode(&input, &self.inner.endpoint)?;
@@ -177,11 +197,38 @@ impl Client {
         let deadline = self.deadline();
         let since = self.inner.clock.now();
         let call = async {
-            let sent = self.send::<CreateJob>(request, &span, deadline).await;
+            let sent = self
+                .send::<CreateJob>(request.clone(), &span, deadline, &self.inner.retry)
+                .await;
+            let unknown = |last| Error::OutcomeUnknown {
+                token: token.clone(),
+                last: Box::new(last),
+            };
             match sent.result {
                 Err(Error::Service(e)) if e.is_duplicate_request() && sent.attempts > 1 => {
                     self.recover_created_job(&token, since, e, deadline).await
                 }
+                Err(e) if sent.maybe_landed && e.is_retryable() => {
+                    tracing::info!(
+                        error = %e,
+                        "CreateJob ran out of attempts after one may have made the job: sending it again"
+                    );
+                    let resent = self
+                        .send::<CreateJob>(request, &span, deadline, &self.inner.recovery)
+                        .await;
+                    match resent.result {
+                        Ok(created) => Ok(created),
+                        Err(Error::Service(d)) if d.is_duplicate_request() => {
+                            self.recover_created_job(&token, since, d, deadline).await
+                        }
+                        // The service refused the request itself: no attempt made a job.
+                        Err(Error::Service(refused)) if !refused.is_retryable() => {
+                            Err(Error::Service(refused))
+                        }
+                        Err(last) => Err(unknown(last)),
+                    }
+                }
+                Err(e) if sent.maybe_landed && is_overall_timeout(&e) => Err(unknown(e)),
                 other => other,
             }
         };
@@ -203,7 +250,9 @@ impl Client {
 
     /// Every job ListJobs gives, page after page, with the filters and page size of `input`
     /// (starting from its `next_token`, if any). An error ends the stream after it is
-    /// yielded; each page is a call of its own (with its own retries and timeouts).
+    /// yielded; each page is a call of its own (with its own retries and timeouts). A
+    /// `NextToken` the walk has already met (whichever page gave it) ends the stream with
+    /// [`Error::RepeatedPageToken`] after the page's jobs: the listing would never end.
     ///
     /// ```no_run
     /// # async fn f(client: cos_batch_hyper::Client) -> Result<(), cos_batch_hyper::Error> {
@@ -224,30 +273,39 @@ impl Client {
     ) -> impl futures_core::Stream<Item = Result<JobListEntry, Error>> + Send + 'static {
         enum Pages {
             Fetch(ListJobsRequest),
-            Drain(VecDeque<JobListEntry>, Option<ListJobsRequest>),
+            Drain(
+                VecDeque<JobListEntry>,
+                Option<Result<ListJobsRequest, Error>>,
+            ),
             Done,
         }
         let client = self.clone();
+        // Every token of the walk: a service that gives one again would loop forever.
+        let seen: HashSet<String> = input.next_token.iter().cloned().collect();
         futures_util::stream::unfold(
-            (client, Pages::Fetch(input)),
-            |(client, mut pages)| async move {
+            (client, Pages::Fetch(input), seen),
+            |(client, mut pages, mut seen)| async move {
                 loop {
                     pages = match pages {
                         Pages::Drain(mut jobs, next) => match jobs.pop_front() {
                             Some(job) => {
-                                return Some((Ok(job), (client, Pages::Drain(jobs, next))));
+                                return Some((Ok(job), (client, Pages::Drain(jobs, next), seen)));
                             }
                             None => match next {
-                                Some(request) => Pages::Fetch(request),
+                                Some(Ok(request)) => Pages::Fetch(request),
+                                Some(Err(e)) => return Some((Err(e), (client, Pages::Done, seen))),
                                 None => return None,
                             },
                         },
                         Pages::Fetch(request) => match client.list_jobs(request.clone()).await {
                             Ok(page) => {
-                                let next = next_page(&request, &page);
+                                let next = match repeated_token(&page, &mut seen) {
+                                    Some(e) => Some(Err(e)),
+                                    None => next_page(&request, &page).map(Ok),
+                                };
                                 Pages::Drain(page.jobs.into(), next)
                             }
-                            Err(e) => return Some((Err(e), (client, Pages::Done))),
+                            Err(e) => return Some((Err(e), (client, Pages::Done, seen))),
                         },
                         Pages::Done => return None,
                     };
@@ -286,18 +344,24 @@ impl Client {
     /// Encodes (validating: an invalid input sends nothing), then sends with retries, all
     /// within the overall timeout and one span.
     async fn call<O: Operation>(&self, input: &O::Input) -> Result<O::Output, Error> {
-        self.call_until::<O>(input, self.deadline()).await
+        self.call_until::<O>(input, self.deadline(), &self.inner.retry)
+            .await
     }
 
-    /// [`Client::call`] with the deadline of an enclosing call.
+    /// [`Client::call`] with the deadline of an enclosing call and a retry policy.
     async fn call_until<O: Operation>(
         &self,
         input: &O::Input,
         deadline: Option<Instant>,
+        policy: &RetryPolicy,
     ) -> Result<O::Output, Error> {
         let request = O::encode(input, &self.inner.endpoint)?;
         let span = call_span(O::NAME);
-        let call = async { self.send::<O>(request, &span, deadline).await.result };
+        let call = async {
+            self.send::<O>(request, &span, deadline, policy)
+                .await
+                .result
+        };
         call.instrument(span.clone()).await
     }
 
@@ -306,20 +370,21 @@ impl Client {
         self.inner.overall_timeout.map(|d| Instant::now() + d)
     }
 
-    /// Sends `request` until it succeeds, fails for good, or the retry policy says stop.
+    /// Sends `request` until it succeeds, fails for good, or `policy` says stop.
     async fn send<O: Operation>(
         &self,
         request: Request<Bytes>,
         span: &Span,
         deadline: Option<Instant>,
+        policy: &RetryPolicy,
     ) -> Sent<O::Output> {
         let started = Instant::now();
-        let policy = &self.inner.retry;
         let (head, body) = request.into_parts();
         let mut sent = 0u32;
         // Attempts counted against the policy (the skew correction's retry is not).
         let mut counted = 0u32;
         let mut skew_corrected = false;
+        let mut maybe_landed = false;
         loop {
             sent += 1;
             counted += 1;
@@ -329,13 +394,16 @@ impl Client {
                     return Sent {
                         result: Ok(output),
                         attempts: sent,
+                        maybe_landed,
                     };
                 }
                 Err(failure) => failure,
             };
+            maybe_landed |= may_have_landed(&failure.error);
             let give_up = |error| Sent {
                 result: Err(error),
                 attempts: sent,
+                maybe_landed,
             };
             if !skew_corrected && is_skew(&failure.error) {
                 let offset = failure
@@ -434,8 +502,9 @@ impl Client {
         })
     }
 
-    /// After a retried CreateJob met "Duplicate request": the job of `token`, or the
-    /// duplicate error when it cannot be found.
+    /// After a retried CreateJob met "Duplicate request": the job of `token`; the duplicate
+    /// error when no job of this call carries it (the token is an older job's);
+    /// [`Error::OutcomeUnknown`] when the look-up failed.
     async fn recover_created_job(
         &self,
         token: &str,
@@ -457,7 +526,10 @@ impl Client {
             }
             Err(e) => {
                 tracing::warn!(error = %e, "looking for the job an earlier attempt created failed");
-                Err(Error::Service(duplicate))
+                Err(Error::OutcomeUnknown {
+                    token: token.to_owned(),
+                    last: Box::new(e),
+                })
             }
         }
     }
@@ -471,28 +543,40 @@ impl Client {
         deadline: Option<Instant>,
     ) -> Result<Option<String>, Error> {
         let floor = unix_seconds(since).saturating_sub(CREATION_TIME_SLACK.as_secs() as i64);
-        let mut candidates: Vec<(Option<i64>, String)> = Vec::new();
+        let recovery = &self.inner.recovery;
+        // (creation time, position in the listing, id)
+        let mut candidates: Vec<(Option<i64>, usize, String)> = Vec::new();
         let mut request = ListJobsRequest::new();
         request.max_results = Some(1000);
+        let mut seen = HashSet::new();
         loop {
-            let page = self.call_until::<ListJobs>(&request, deadline).await?;
+            let page = self
+                .call_until::<ListJobs>(&request, deadline, recovery)
+                .await?;
             for entry in &page.jobs {
                 let Some(id) = &entry.job_id else { continue };
                 let created = entry.creation_time.as_ref().map(|t| t.unix_seconds());
                 if created.is_none_or(|t| t >= floor) {
-                    candidates.push((created, id.clone()));
+                    candidates.push((created, candidates.len(), id.clone()));
                 }
+            }
+            if let Some(e) = repeated_token(&page, &mut seen) {
+                return Err(e);
             }
             match next_page(&request, &page) {
                 Some(next) => request = next,
                 None => break,
             }
         }
-        // Newest first; unknown creation times (`None`) last.
-        candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
-        for (_, id) in candidates {
+        // Newest first (later in the listing first among equal times); unknown creation
+        // times (`None`) last.
+        candidates.sort_by_key(|c| std::cmp::Reverse((c.0, c.1)));
+        for (_, _, id) in candidates {
             let describe = DescribeJobRequest::new(id.as_str());
-            match self.call_until::<DescribeJob>(&describe, deadline).await {
+            match self
+                .call_until::<DescribeJob>(&describe, deadline, recovery)
+                .await
+            {
                 Ok(found) => {
                     let carries = found
                         .job
@@ -511,6 +595,30 @@ impl Client {
         }
         Ok(None)
     }
+}
+
+/// The error for a page whose `NextToken` the walk has met already; records a new one.
+fn repeated_token(page: &ListJobsResult, seen: &mut HashSet<String>) -> Option<Error> {
+    let token = page
+        .next_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())?;
+    if seen.insert(token.to_owned()) {
+        None
+    } else {
+        Some(Error::RepeatedPageToken {
+            token: token.to_owned(),
+            pages: seen.len(),
+        })
+    }
+}
+
+/// Whether the call's overall timeout ended it.
+fn is_overall_timeout(error: &Error) -> bool {
+    error
+        .transport()
+        .is_some_and(|e| e.kind() == crate::TransportErrorKind::OverallTimeout)
 }
 
 /// Whether the service refused the request's time.

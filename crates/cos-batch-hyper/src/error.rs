@@ -49,6 +49,26 @@ pub enum Error {
     },
     /// No usable credentials: the provider failed, or gave credentials that cannot sign.
     Credentials(CredentialsError),
+    /// A CreateJob whose outcome is unknown: an attempt may have created the job, and the
+    /// client could not find out (its recovery ran out of retries or time). Do not retry with
+    /// a new token, which could make a second job: call `create_job` again with this
+    /// `ClientRequestToken`. That call creates the job if no attempt did, or meets the
+    /// service's "Duplicate request" if one did (the job exists; ListJobs and DescribeJob
+    /// find it by its token).
+    OutcomeUnknown {
+        /// The `ClientRequestToken` the attempts carried.
+        token: String,
+        /// The last failure met.
+        last: Box<Error>,
+    },
+    /// A ListJobs walk met a `NextToken` it had met before (not only on the page before):
+    /// the service's listing would never end, so the walk stopped.
+    RepeatedPageToken {
+        /// The token given again.
+        token: String,
+        /// How many distinct tokens the walk had met.
+        pages: usize,
+    },
 }
 
 impl Error {
@@ -74,18 +94,33 @@ impl Error {
             Self::Service(e) => e.request_id(),
             Self::Decode { request_id, .. } => request_id.as_deref(),
             Self::Transport(e) => e.request_id(),
-            Self::Invalid(_) | Self::Credentials(_) => None,
+            Self::OutcomeUnknown { last, .. } => last.request_id(),
+            Self::Invalid(_) | Self::Credentials(_) | Self::RepeatedPageToken { .. } => None,
         }
     }
 
     /// Whether sending the same request again may succeed: a retryable service error
     /// ([`CosError::is_retryable`]) or a transport failure other than the overall timeout
     /// and an oversized body. The client retries these itself, within its [`crate::RetryPolicy`].
+    /// [`Error::OutcomeUnknown`] is not: only a call with its token is safe.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Service(e) => e.is_retryable(),
             Self::Transport(e) => e.is_retryable(),
-            Self::Invalid(_) | Self::Decode { .. } | Self::Credentials(_) => false,
+            Self::Invalid(_)
+            | Self::Decode { .. }
+            | Self::Credentials(_)
+            | Self::OutcomeUnknown { .. }
+            | Self::RepeatedPageToken { .. } => false,
+        }
+    }
+
+    /// The `ClientRequestToken` to call CreateJob again with, when the outcome of a CreateJob
+    /// is unknown ([`Error::OutcomeUnknown`]).
+    pub fn outcome_unknown_token(&self) -> Option<&str> {
+        match self {
+            Self::OutcomeUnknown { token, .. } => Some(token),
+            _ => None,
         }
     }
 }
@@ -112,6 +147,16 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Self::Credentials(e) => write!(f, "credentials error: {e}"),
+            Self::OutcomeUnknown { token, last } => write!(
+                f,
+                "the outcome is unknown: the job may have been created; call CreateJob again \
+                 with ClientRequestToken {token:?}, not a new one (last failure: {last})"
+            ),
+            Self::RepeatedPageToken { token, pages } => write!(
+                f,
+                "the service gave the page token {token:?} again after {pages} distinct \
+                 tokens: the listing would never end, so it stopped"
+            ),
         }
     }
 }
@@ -124,6 +169,8 @@ impl StdError for Error {
             Self::Transport(e) => Some(e),
             Self::Decode { error, .. } => Some(error),
             Self::Credentials(e) => Some(e),
+            Self::OutcomeUnknown { last, .. } => Some(&**last),
+            Self::RepeatedPageToken { .. } => None,
         }
     }
 }

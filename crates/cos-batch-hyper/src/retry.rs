@@ -51,6 +51,19 @@ impl RetryPolicy {
         }
     }
 
+    /// The default policy of a CreateJob's recovery (see
+    /// [`crate::ClientBuilder::recovery_policy`]): 12 attempts per request, 100 ms base delay,
+    /// 2 s cap, 60 s of retrying at most. A recovery decides whether a job exists, so it keeps
+    /// at it longer than a call.
+    pub fn recovery() -> Self {
+        Self {
+            max_attempts: 12,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+            max_elapsed: Some(Duration::from_secs(60)),
+        }
+    }
+
     /// At most `n` attempts in all (0 counts as 1).
     pub fn with_max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);

@@ -284,6 +284,37 @@ async fn one_odd_value_never_ends_the_stream_of_a_thousand_member_page() {
 }
 
 #[tokio::test]
+async fn a_listing_whose_tokens_alternate_stops_with_an_error() {
+    use cos_batch_hyper::model::{JobListEntry, ListJobsResult};
+    use cos_batch_proto::Operation as _;
+    let server = TestServer::start().await;
+    let client = server.client().build().unwrap();
+    // A server whose NextToken alternates A, B, A, B, ...: never the one just sent.
+    for (i, token) in ["A", "B", "A", "B", "A", "B"].into_iter().enumerate() {
+        let mut entry = JobListEntry::default();
+        entry.job_id = Some(format!("job-{i}"));
+        let page = ListJobsResult::new(vec![entry], Some(token.to_owned()));
+        let response = cos_batch_proto::ListJobs::encode_response(&page, "req");
+        let body: &'static str = Box::leak(
+            String::from_utf8(response.body().to_vec())
+                .unwrap()
+                .into_boxed_str(),
+        );
+        server.fail_next(Some("ListJobs"), Fault::Raw(http::StatusCode::OK, body));
+    }
+    let items: Vec<_> = guarded(client.list_jobs_stream(ListJobsRequest::new()).collect()).await;
+    let (jobs, errors): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
+    assert_eq!(jobs.len(), 3, "the pages of A, B and A again");
+    assert_eq!(errors.len(), 1);
+    let err = errors.into_iter().next().unwrap().unwrap_err();
+    assert!(
+        matches!(&err, cos_batch_hyper::Error::RepeatedPageToken { token, pages: 2 } if token == "A"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("again"), "{err}");
+}
+
+#[tokio::test]
 async fn the_stream_is_send_and_static() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();

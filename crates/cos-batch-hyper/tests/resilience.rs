@@ -169,6 +169,63 @@ async fn a_create_job_whose_response_is_lost_yields_exactly_one_job() {
 }
 
 #[tokio::test]
+async fn attempts_that_run_out_after_a_lost_response_still_find_the_job() {
+    let server = TestServer::start().await;
+    let client = server.client().build().unwrap();
+    // The first attempt makes the job but its response is lost; every other attempt of the
+    // call's policy (4) fails with a 500.
+    server.fail_next(Some("CreateJob"), Fault::DropAfterServing);
+    for _ in 0..3 {
+        server.fail_next(
+            Some("CreateJob"),
+            Fault::Error(CosError::internal_error("boom")),
+        );
+    }
+    let created = guarded(client.create_job(create_request("lost")))
+        .await
+        .unwrap();
+    let jobs = server.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(created.job_id, jobs[0].job_id);
+    // The recovery sent it a fifth time, met the duplicate and looked the job up.
+    assert_eq!(server.seen_of("CreateJob"), 5);
+    assert_eq!(server.seen_of("ListJobs"), 1);
+}
+
+#[tokio::test]
+async fn a_recovery_that_cannot_decide_is_outcome_unknown_with_the_token() {
+    let server = TestServer::start().await;
+    let client = server
+        .client()
+        .recovery_policy(support::quick_retries().with_max_attempts(3))
+        .build()
+        .unwrap();
+    server.fail_next(Some("CreateJob"), Fault::DropAfterServing);
+    // The recovery's look-up fails more often than its own retries allow.
+    for _ in 0..3 {
+        server.fail_next(
+            Some("ListJobs"),
+            Fault::Error(CosError::internal_error("boom")),
+        );
+    }
+    let err = guarded(client.create_job(create_request("my-token")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.outcome_unknown_token(), Some("my-token"), "{err}");
+    assert!(err.service().is_none(), "never the bare duplicate: {err}");
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("my-token"), "{err}");
+    assert_eq!(server.seen_of("ListJobs"), 3, "the recovery's own retries");
+    assert_eq!(server.jobs().len(), 1);
+    // Called again with the token, as the error says: no second job.
+    let again = guarded(client.create_job(create_request("my-token")))
+        .await
+        .unwrap_err();
+    assert!(again.service().unwrap().is_duplicate_request());
+    assert_eq!(server.jobs().len(), 1);
+}
+
+#[tokio::test]
 async fn a_create_job_whose_body_is_cut_yields_exactly_one_job() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();

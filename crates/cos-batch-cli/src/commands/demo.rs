@@ -19,6 +19,7 @@ use crate::commands::emulator::data_dir;
 use crate::commands::watch;
 use crate::failure::{EXIT_JOB_FAILED, Failure};
 use crate::output;
+use crate::terminal::printable;
 
 const SOURCE: &str = "demo-source";
 const TARGET: &str = "demo-target";
@@ -66,7 +67,7 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<ExitCode, Fail
     let progress = format == OutputFormat::Table;
     let say = |line: String| {
         if progress {
-            println!("{line}");
+            println!("{}", printable(&line));
         }
     };
     say(format!(

@@ -2,15 +2,29 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use serde::Serialize;
 
 use crate::cli::{EmulatorArgs, OutputFormat};
+use crate::commands::accounts::accounts;
 use crate::failure::Failure;
 use crate::output;
 
-/// What the emulator prints when it is up: where it listens and the account to use.
+/// One account the emulator serves, as it prints it (never its secret key).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServedAccount {
+    /// Account UIN.
+    pub uin: String,
+    /// APPID.
+    pub appid: String,
+    /// SecretId.
+    pub secret_id: String,
+}
+
+/// What the emulator prints when it is up: where it listens and the (first) account to use.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Listening {
@@ -26,43 +40,65 @@ pub struct Listening {
     pub appid: String,
     /// SecretId.
     pub secret_id: String,
-    /// SecretKey (of the emulator's own account).
-    pub secret_key: String,
+    /// SecretKey, only for the well-known demo account: a key the user configured is never
+    /// printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+    /// Every account served.
+    pub accounts: Vec<ServedAccount>,
 }
 
 /// Run `emulator`.
 pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, Failure> {
     let data_dir = data_dir(args.data_dir.clone(), "cos-batch-emulator-")?;
-    let account = match &args.account {
-        Some(text) => parse_account(text)?,
-        None => Account::demo(),
-    };
-    let mut config = Config::new(&data_dir)
-        .with_account(account.clone())
-        .with_bind(args.bind);
+    let accounts = accounts(&args.account, args.accounts_file.as_deref())?;
+    let mut config = Config::new(&data_dir).with_bind(args.bind);
+    for account in &accounts {
+        config = config.with_account(account.clone());
+    }
     if let Some(workers) = args.workers {
         config = config.with_workers(workers.max(1));
     }
     if let Some(state) = &args.state_dir {
         config = config.with_state_dir(state);
     }
+    if let Some(n) = args.max_connections {
+        config = config.with_max_connections(n);
+    }
+    if let Some(secs) = args.header_read_timeout {
+        config = config.with_header_read_timeout(seconds(secs, "--header-read-timeout")?);
+    }
+    if let Some(secs) = args.idle_timeout {
+        config = config.with_idle_timeout(seconds(secs, "--idle-timeout")?);
+    }
     let handle = Emulator::start(config)
         .await
         .map_err(|e| Failure::local(format!("cannot start the emulator: {e}")))?;
-    let listening = listening(&handle, &account);
+    let listening = listening(&handle);
     output::emit(format, &listening, || {
-        format!(
+        let key = match &listening.secret_key {
+            Some(key) => format!("export COS_SECRET_KEY={key}"),
+            None => "# and COS_SECRET_KEY: the key configured for this account".to_owned(),
+        };
+        let mut text = format!(
             "emulator listening on {}\ndata directory {}\n\n# point cos-batch at it:\n\
              export COS_BATCH_ENDPOINT={}\nexport COS_UIN={}\nexport COS_APPID={}\n\
-             export COS_SECRET_ID={}\nexport COS_SECRET_KEY={}\n\nCtrl-C stops it.",
+             export COS_SECRET_ID={}\n{key}\n",
             listening.endpoint,
             listening.data_dir,
             listening.endpoint,
             listening.uin,
             listening.appid,
             listening.secret_id,
-            listening.secret_key,
-        )
+        );
+        if listening.accounts.len() > 1 {
+            text.push_str("\naccounts served (UIN APPID SECRET_ID):\n");
+            for a in &listening.accounts {
+                text.push_str(&format!("  {} {} {}\n", a.uin, a.appid, a.secret_id));
+            }
+        }
+        text.push_str("\nCtrl-C stops it.");
+        text
     })?;
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
@@ -72,16 +108,34 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
     Ok(ExitCode::SUCCESS)
 }
 
-fn listening(handle: &EmulatorHandle, account: &Account) -> Listening {
+fn listening(handle: &EmulatorHandle) -> Listening {
+    let served = handle.accounts();
+    let first = served.first().cloned().unwrap_or_else(Account::demo);
     Listening {
         endpoint: handle.base_url(),
         data_dir: handle.data_dir().display().to_string(),
         region: handle.region().to_owned(),
-        uin: account.uin.clone(),
-        appid: account.appid.clone(),
-        secret_id: account.secret_id.clone(),
-        secret_key: account.secret_key().to_owned(),
+        uin: first.uin.clone(),
+        appid: first.appid.clone(),
+        secret_id: first.secret_id.clone(),
+        secret_key: (first == Account::demo()).then(|| first.secret_key().to_owned()),
+        accounts: served
+            .iter()
+            .map(|a| ServedAccount {
+                uin: a.uin.clone(),
+                appid: a.appid.clone(),
+                secret_id: a.secret_id.clone(),
+            })
+            .collect(),
     }
+}
+
+/// A positive, finite number of seconds.
+fn seconds(secs: f64, flag: &str) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Failure::usage(format!("{flag}: expected a positive number of seconds")))
 }
 
 /// The given directory (created if needed), or a new temporary one that is kept.
@@ -100,34 +154,18 @@ pub fn data_dir(given: Option<PathBuf>, prefix: &str) -> Result<PathBuf, Failure
     }
 }
 
-/// `UIN:APPID:SECRET_ID:SECRET_KEY` (the key may hold `:`).
-fn parse_account(text: &str) -> Result<Account, Failure> {
-    let mut parts = text.splitn(4, ':');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(uin), Some(appid), Some(id), Some(key))
-            if [uin, appid, id, key].iter().all(|p| !p.is_empty()) =>
-        {
-            Ok(Account::new(uin, appid, id, key))
-        }
-        _ => Err(Failure::usage(
-            "--account: expected UIN:APPID:SECRET_ID:SECRET_KEY, none of them empty",
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn an_account_has_four_parts() {
-        let a = parse_account("1:2:id:key:with:colons").unwrap();
+    fn timeouts_are_positive_seconds() {
         assert_eq!(
-            (a.uin.as_str(), a.appid.as_str(), a.secret_id.as_str()),
-            ("1", "2", "id")
+            seconds(1.5, "--idle-timeout").unwrap(),
+            Duration::from_millis(1500)
         );
-        assert_eq!(a.secret_key(), "key:with:colons");
-        assert!(parse_account("1:2:id").is_err());
-        assert!(parse_account("1::id:key").is_err());
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(seconds(bad, "--idle-timeout").is_err(), "{bad}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand (the six API calls share `jobs`).
 
+pub mod accounts;
 pub mod create_job;
 pub mod demo;
 pub mod document_fields;

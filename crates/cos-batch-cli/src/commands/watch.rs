@@ -7,6 +7,7 @@ use cos_batch_model::{DescribeJobRequest, Job, JobStatus};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::failure::{EXIT_JOB_CANCELLED, EXIT_JOB_FAILED, Failure};
+use crate::terminal::printable;
 
 /// Follow a job until it is Complete, Failed or Cancelled; returns its last description.
 ///
@@ -39,7 +40,9 @@ pub async fn follow(client: &Client, job_id: &str, interval: Duration) -> Result
             counted = true;
         }
         bar.set_position(succeeded.saturating_add(failed));
-        bar.set_message(format!("{succeeded} succeeded, {failed} failed  {status}"));
+        bar.set_message(
+            printable(&format!("{succeeded} succeeded, {failed} failed  {status}")).into_owned(),
+        );
         if status.is_terminal() {
             bar.finish();
             return Ok(job);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use cos_batch_model::*;
-use cos_batch_proto::{DescribeJob, Endpoint, ResponseError};
+use cos_batch_proto::{DescribeJob, Endpoint, ListJobs, ResponseError};
 use cos_sign::{KeyTime, Signer};
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
@@ -38,6 +38,17 @@ pub async fn send_raw(
     let (head, body) = response.into_parts();
     let body = body.collect().await?.to_bytes();
     Ok(Response::from_parts(head, body))
+}
+
+/// Replaces a request's body, with its `Content-Length` and `Content-MD5`.
+pub fn set_body(request: &mut Request<Bytes>, body: Bytes) {
+    use base64::Engine;
+    use md5::Digest;
+    let digest = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&body));
+    let headers = request.headers_mut();
+    headers.insert("content-md5", digest.parse().unwrap());
+    headers.insert(http::header::CONTENT_LENGTH, body.len().into());
+    *request.body_mut() = body;
 }
 
 /// A client of one account.
@@ -94,6 +105,12 @@ impl Client {
             Err(ResponseError::Service(e)) => e,
             other => panic!("expected a service error, got {other:?}"),
         }
+    }
+
+    /// Creates a job that must be accepted; its id.
+    pub async fn create(&self, request: &CreateJobRequest) -> String {
+        let created = self.call::<cos_batch_proto::CreateJob>(request).await;
+        created.unwrap().job_id.unwrap()
     }
 
     pub async fn describe(&self, id: &str) -> Job {
@@ -154,6 +171,18 @@ impl Fixture {
             emulator,
             client,
         }
+    }
+
+    /// A normal signed ListJobs; how long it took to be answered (the guard fails the test
+    /// after [`GUARD`]).
+    pub async fn timed_normal_request(&self) -> Duration {
+        let start = Instant::now();
+        let request = ListJobsRequest::new();
+        let listed = tokio::time::timeout(GUARD, self.client.call::<ListJobs>(&request))
+            .await
+            .expect("a normal request was not answered");
+        listed.expect("a normal request failed");
+        start.elapsed()
     }
 
     pub fn data(&self) -> PathBuf {

@@ -93,11 +93,21 @@ impl XmlWriter {
     }
 }
 
-/// Appends `text` with `<`, `&`, `>`, `"`, `'` escaped as entities and CR as `&#13;` (so XML
-/// end-of-line normalisation does not change it).
+/// Whether XML 1.0 can carry `c` at all (as itself or as a character reference): tab, LF,
+/// CR, and `U+0020..=U+D7FF`, `U+E000..=U+FFFD`, `U+10000..`.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Appends `text` with `<`, `&`, `>`, `"`, `'` escaped as entities, CR as `&#13;` (so XML
+/// end-of-line normalisation does not change it), and every character XML 1.0 cannot carry
+/// (NUL and the other C0 controls, `U+FFFE`, `U+FFFF`) replaced by `U+FFFD`: the document
+/// stays well-formed whatever the text (an untrusted job id echoed in an error message).
 pub(crate) fn escape_into(out: &mut String, text: &str) {
     let mut rest = text;
-    while let Some(i) = rest.find(['<', '&', '>', '"', '\'', '\r']) {
+    while let Some(i) =
+        rest.find(|c: char| matches!(c, '<' | '&' | '>' | '"' | '\'' | '\r') || !xml_char(c))
+    {
         let (plain, tail) = rest.split_at(i);
         out.push_str(plain);
         let mut chars = tail.chars();
@@ -107,7 +117,8 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
             Some('>') => "&gt;",
             Some('"') => "&quot;",
             Some('\'') => "&apos;",
-            _ => "&#13;",
+            Some('\r') => "&#13;",
+            _ => "\u{FFFD}",
         };
         out.push_str(entity);
         rest = chars.as_str();
@@ -128,5 +139,41 @@ mod tests {
             w.finish(),
             "<A>a&lt;b&gt;&amp;&quot;c&apos;&#13;\nd</A><B/>"
         );
+    }
+
+    #[test]
+    fn replaces_what_xml_cannot_carry() {
+        let mut out = String::new();
+        escape_into(
+            &mut out,
+            "job\0id\u{1b}[31m\u{7}\t\u{FFFE}\u{FFFF}\u{10000}\u{D7FF}",
+        );
+        assert_eq!(
+            out,
+            "job\u{FFFD}id\u{FFFD}[31m\u{FFFD}\t\u{FFFD}\u{FFFD}\u{10000}\u{D7FF}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaped_text_is_always_xml_and_reads_back(
+            text in "\\PC*|[\\x00-\\x20<&>\"'\r\u{FFFE}\u{FFFF}a]*"
+        ) {
+            use crate::limits::Limits;
+            use crate::xml::reader::{Mode, XmlReader};
+            let mut w = XmlWriter::with_capacity(16);
+            w.text("A", &text);
+            let doc = format!("<R>{}</R>", w.finish());
+            proptest::prop_assert!(doc.chars().all(xml_char), "{doc:?}");
+            let expected: String = text
+                .chars()
+                .map(|c| if xml_char(c) { c } else { '\u{FFFD}' })
+                .collect();
+            let mut r = XmlReader::open(doc.as_bytes(), &Limits::default(), "R", Mode::Strict)
+                .unwrap();
+            let mut read = None;
+            r.each_child(|r, _| r.string(&mut read)).unwrap();
+            proptest::prop_assert_eq!(read.unwrap_or_default(), expected);
+        }
     }
 }

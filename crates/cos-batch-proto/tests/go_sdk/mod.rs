@@ -45,11 +45,22 @@ pub fn fill(text: &str, vars: &[(&str, &str)]) -> String {
 }
 
 /// The request of a transcript (start line, headers, blank line, body) once filled.
+///
+/// `${CONTENT_MD5}` is the base64 MD5 of the filled body: the Go SDK's `newRequest` sends it
+/// with every XML body it marshals.
 pub fn request(text: &str, vars: &[(&str, &str)]) -> Request<Bytes> {
-    let text = fill(text, vars);
     let (head, body) = text
         .split_once("\n\n")
         .expect("a blank line after the headers");
+    let body = fill(body, vars);
+    let digest = {
+        use base64::Engine as _;
+        use md5::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(body.as_bytes()))
+    };
+    let mut vars = vars.to_vec();
+    vars.push(("CONTENT_MD5", &digest));
+    let head = fill(head, &vars);
     let mut lines = head.lines();
     let start = lines.next().expect("a start line");
     let mut words = start.split(' ');
