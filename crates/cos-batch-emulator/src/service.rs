@@ -16,7 +16,7 @@ use cos_batch_proto::{
     Call, CosError, CreateJob, DeleteJob, DescribeJob, ListJobs, Operation, UpdateJobPriority,
     UpdateJobStatus, decode_request, encode_error,
 };
-use cos_sign::Verifier;
+use cos_sign::{KeyLookup, SecretKey, Verifier};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 
@@ -173,12 +173,7 @@ impl Service {
     /// The account that signed the request; checks the signature, the APPID and the host.
     fn authenticate(&self, request: &Request<Bytes>) -> Result<&Account, CosError> {
         let accounts = &self.core.settings.accounts;
-        let verifier = Verifier::new(|id: &str| {
-            accounts
-                .iter()
-                .find(|a| a.secret_id == id)
-                .map(|a| a.secret().clone())
-        });
+        let verifier = Verifier::with_key_lookup(AccountKeys(accounts));
         let verified = verifier
             .verify(
                 request.method(),
@@ -186,10 +181,7 @@ impl Service {
                 request.headers(),
                 SystemTime::now(),
             )
-            .map_err(|e| {
-                let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
-                CosError::new(status, ErrorCode::from(e.code()), e.to_string())
-            })?;
+            .map_err(|e| CosError::new(e.status(), ErrorCode::from(e.code()), e.to_string()))?;
         let secret_id = verified.authorization.secret_id();
         let appid = request
             .headers()
@@ -219,6 +211,16 @@ impl Service {
             ));
         }
         Ok(account)
+    }
+}
+
+/// The accounts' secret keys, by secret id: where the verifier looks keys up.
+struct AccountKeys<'a>(&'a [Account]);
+
+impl KeyLookup for AccountKeys<'_> {
+    fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
+        let account = self.0.iter().find(|a| a.secret_id == secret_id)?;
+        Some(account.secret().clone())
     }
 }
 

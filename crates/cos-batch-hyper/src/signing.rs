@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use cos_sign::{Credentials, KeyTime, Signer};
+use cos_sign::{Credentials, Signer};
 
 use crate::credentials::{CredentialsError, CredentialsErrorKind, ProvideCredentials};
 
@@ -14,18 +14,7 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 
 /// A signer for the credentials, or why they cannot sign (an invalid secret id or token).
 pub(crate) fn signer_for(credentials: Credentials) -> Result<Signer, CredentialsError> {
-    let signer = Signer::new(credentials);
-    // Sign a throwaway request: the signer checks the secret id and the token the same way
-    // for every request, so this tells now whether it ever can.
-    let (mut parts, ()) = http::Request::get("http://localhost/")
-        .body(())
-        .map_err(|e| CredentialsError::new(e.to_string()))?
-        .into_parts();
-    let key_time = KeyTime::new(0, 0).map_err(|e| CredentialsError::new(e.to_string()))?;
-    signer
-        .sign(&mut parts, key_time)
-        .map_err(CredentialsError::unusable)?;
-    Ok(signer)
+    Signer::try_new(credentials).map_err(CredentialsError::unusable)
 }
 
 /// The source of signers of a client.
