@@ -177,7 +177,8 @@ impl Signer {
         key_time: KeyTime,
     ) -> Result<Authorization, SignError> {
         self.check_secret_id()?;
-        let canonical = Canonical::of_request(method, uri, headers, None, &self.policy);
+        let signs = |name: &HeaderName| self.policy.signs(name);
+        let canonical = Canonical::new(method, uri, headers, None, signs, |_| true);
         Ok(self.authorization_of(&canonical, sign_time, key_time))
     }
 
@@ -227,8 +228,9 @@ impl Signer {
         };
         // A token about to be set replaces any the request already has.
         let set = token.map(|value| (&TOKEN_HEADER, value));
-        let canonical =
-            Canonical::of_request(&parts.method, &parts.uri, &parts.headers, set, &self.policy);
+        let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
+        let signs = |name: &HeaderName| self.policy.signs(name);
+        let canonical = Canonical::new(method, uri, headers, set, signs, |_| true);
         let key = self.signing_key(key_time);
         let signature = key.sign(&canonical.http_string());
         let sign_time = match sign_time == key_time {
@@ -364,6 +366,22 @@ mod tests {
             signer.sign(&mut parts, key_time).unwrap();
             assert_eq!(parts.headers[header::HOST], "uri-host.example.com");
         }
+    }
+
+    #[test]
+    fn a_signer_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>(_: &T) {}
+        let signer = Signer::new(Credentials::new("AKIDx", "k"));
+        shared(&signer);
+        let key_time = KeyTime::new(1, 2).unwrap();
+        let keys: Vec<_> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| signer.signing_key(key_time)))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        // One key, shared: the threads found it cached or derived the same one.
+        assert!(keys.iter().all(|k| k.expose_hex() == keys[0].expose_hex()));
     }
 
     #[test]

@@ -81,21 +81,19 @@ impl fmt::Display for VerifyError {
             Self::NotYetValid { window, now } => {
                 write!(
                     f,
-                    "the signature is valid from {} but the time is {now}",
+                    "the signature is valid from {}; now is {now}",
                     window.start()
                 )
             }
             Self::Expired { window, now } => {
+                write!(f, "the signature expired at {}; now is {now}", window.end())
+            }
+            Self::SignatureMismatch { string_to_sign, .. } => {
                 write!(
                     f,
-                    "the signature expired at {} and the time is {now}",
-                    window.end()
+                    "signature mismatch; the server's StringToSign: {string_to_sign:?}"
                 )
             }
-            Self::SignatureMismatch { string_to_sign, .. } => write!(
-                f,
-                "the signature does not match; the server's StringToSign is {string_to_sign:?}"
-            ),
         }
     }
 }
