@@ -179,25 +179,12 @@ impl Signer {
         self.check_secret_id()?;
         let signs = |name: &HeaderName| self.policy.signs(name);
         let canonical = Canonical::new(method, uri, headers, None, signs, |_| true);
-        Ok(self.authorization_of(&canonical, sign_time, key_time))
-    }
-
-    /// The signature of a canonical request.
-    fn authorization_of(
-        &self,
-        canonical: &Canonical<'_>,
-        sign_time: KeyTime,
-        key_time: KeyTime,
-    ) -> Authorization {
         let signature = self.signing_key(key_time).sign(&canonical.http_string());
-        Authorization::new(
-            self.credentials.secret_id(),
-            sign_time,
-            key_time,
-            key_list(&canonical.headers),
-            key_list(&canonical.params),
-            &signature,
-        )
+        let (headers, params) = (key_list(&canonical.headers), key_list(&canonical.params));
+        let id = self.credentials.secret_id();
+        Ok(Authorization::new(
+            id, sign_time, key_time, headers, params, &signature,
+        ))
     }
 
     /// Signs a request in place for `key_time`: adds `Host` from the URI when it is missing,
