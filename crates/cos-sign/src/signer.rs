@@ -395,15 +395,21 @@ mod tests {
 
     #[test]
     fn the_secrets_written_are_marked_sensitive() {
-        let signer = Signer::try_new(Credentials::new("AKIDx", "k").with_session_token("s3cr3t"));
+        let credentials = Credentials::new("AKIDx", "k3y").with_session_token("s3cr3t");
+        let signer = Signer::try_new(credentials).unwrap();
         let (mut parts, ()) = http::Request::get("http://h/")
             .body(())
             .unwrap()
             .into_parts();
         signer
-            .unwrap()
             .sign(&mut parts, KeyTime::new(1, 2).unwrap())
             .unwrap();
+        // Nor does the signer's own Debug show the key, the token or the cached signing key.
+        let shown = format!("{signer:?}");
+        let key = signer.signing_key(KeyTime::new(1, 2).unwrap());
+        for secret in ["k3y", "s3cr3t", key.expose_hex()] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
         assert!(parts.headers[header::AUTHORIZATION].is_sensitive());
         assert!(parts.headers[SECURITY_TOKEN].is_sensitive());
         let shown = format!("{parts:?}");
