@@ -19,7 +19,7 @@ use cos_batch_proto::{
     Call, CosError, CreateJob, DeleteJob, DescribeJob, ListJobs, Operation, UpdateJobPriority,
     UpdateJobStatus, decode_request, encode_error,
 };
-use cos_sign::Verifier;
+use cos_sign::{KeyLookup, SecretKey, Verifier};
 use http::{Request, Response, StatusCode};
 
 use crate::Account;
@@ -179,12 +179,7 @@ impl Service {
     /// is read yet).
     fn authenticate<B>(&self, request: &Request<B>) -> Result<(&Account, bool), CosError> {
         let accounts = &self.core.settings.accounts;
-        let verifier = Verifier::new(|id: &str| {
-            accounts
-                .iter()
-                .find(|a| a.secret_id == id)
-                .map(|a| a.secret().clone())
-        });
+        let verifier = Verifier::with_key_lookup(AccountKeys(accounts));
         let verified = verifier
             .verify(
                 request.method(),
@@ -192,10 +187,7 @@ impl Service {
                 request.headers(),
                 SystemTime::now(),
             )
-            .map_err(|e| {
-                let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
-                CosError::new(status, ErrorCode::from(e.code()), e.to_string())
-            })?;
+            .map_err(|e| CosError::new(e.status(), ErrorCode::from(e.code()), e.to_string()))?;
         let secret_id = verified.authorization.secret_id();
         let appid = request
             .headers()
@@ -229,6 +221,16 @@ impl Service {
             .header_list()
             .any(|h| h.eq_ignore_ascii_case("content-md5"));
         Ok((account, digest_signed))
+    }
+}
+
+/// The accounts' secret keys, by secret id: where the verifier looks keys up.
+struct AccountKeys<'a>(&'a [Account]);
+
+impl KeyLookup for AccountKeys<'_> {
+    fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
+        let account = self.0.iter().find(|a| a.secret_id == secret_id)?;
+        Some(account.secret().clone())
     }
 }
 

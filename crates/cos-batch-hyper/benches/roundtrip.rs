@@ -282,7 +282,9 @@ fn benches(c: &mut Criterion) {
                 DescribeJob::encode(&DescribeJobRequest::new(JOB_ID), client.endpoint()).unwrap();
             let (mut head, _) = request.into_parts();
             let sign_time = KeyTime::starting_at(SystemTime::now(), Duration::from_secs(3600));
-            signer.sign_at(&mut head, sign_time, key_time).unwrap();
+            signer
+                .sign_with_sign_time(&mut head, sign_time, key_time)
+                .unwrap();
             black_box(head)
         })
     });

@@ -459,7 +459,7 @@ impl Client {
             let (mut parts, body) = request.into_parts();
             let (sign_time, key_time) = key_times(inner.clock.now());
             signer
-                .sign_at(&mut parts, sign_time, key_time)
+                .sign_with_sign_time(&mut parts, sign_time, key_time)
                 .map_err(sign_failure)?;
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
             let request = Request::from_parts(parts, body);

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use cos_credentials::{CredentialsError, CredentialsErrorKind, RequestSigner};
-use cos_sign::{Credentials, KeyTime, SignError, Signer};
+use cos_sign::{Credentials, SignError, Signer};
 
 /// The credentials cannot sign: `source` says why.
 pub(crate) fn unusable(source: SignError) -> CredentialsError {
@@ -19,16 +19,7 @@ pub(crate) fn unusable(source: SignError) -> CredentialsError {
 
 /// A signer for the credentials, or why they cannot sign (an invalid secret id or token).
 pub(crate) fn signer_for(credentials: Credentials) -> Result<Signer, CredentialsError> {
-    let signer = Signer::new(credentials);
-    // Sign a throwaway request: the signer checks the secret id and the token the same way
-    // for every request, so this tells now whether it ever can.
-    let (mut parts, ()) = http::Request::get("http://localhost/")
-        .body(())
-        .map_err(|e| CredentialsError::new(e.to_string()))?
-        .into_parts();
-    let key_time = KeyTime::new(0, 0).map_err(|e| CredentialsError::new(e.to_string()))?;
-    signer.sign(&mut parts, key_time).map_err(unusable)?;
-    Ok(signer)
+    Signer::try_new(credentials).map_err(unusable)
 }
 
 /// The source of signers of a client.

@@ -7,7 +7,7 @@
 //! of one signature of each case (counted by the allocator below), in the steady state the
 //! timed loops run in: each request is signed twice first, because the first re-sign of a
 //! request grows its `HeaderMap` once (`http`'s `insert` reserves room before it finds the
-//! `authorization` key it replaces), which no later signature does. Then it prints the goal's
+//! `authorization` key it replaces), which no later signature does. Then it prints the guarded
 //! ratio, cached CreateJob over `crypto_floor`, from interleaved rounds (see `report_ratio`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -183,10 +183,11 @@ fn crypto_floor(http_string: &[u8], sign_key_hex: &[u8], key_time: &[u8]) -> [u8
     black_box(mac.finalize().into_bytes().into())
 }
 
-/// The goal's ratio measured so that both sides see the same machine: rounds of the floor and
-/// of the cached CreateJob signature, alternated, and the median time per call of each side.
+/// The guarded ratio (within 2.0, issue #16), measured so that both sides see the same machine:
+/// rounds of the floor and of the cached CreateJob signature, alternated, and the median time
+/// per call of each side.
 /// Criterion's figures for the two cases come minutes apart, and on a shared machine they
-/// drift by more than the margin the goal leaves.
+/// drift by more than the margin the guard leaves.
 fn report_ratio(floor: impl Fn() -> [u8; 20], mut signature: impl FnMut()) {
     const ROUNDS: usize = 41;
     const CALLS: u32 = 20_000;
@@ -211,7 +212,7 @@ fn report_ratio(floor: impl Fn() -> [u8; 20], mut signature: impl FnMut()) {
     let (floor_ns, signature_ns) = (median(&mut floors), median(&mut signatures));
     eprintln!(
         "interleaved medians ({ROUNDS} rounds of {CALLS} calls): crypto_floor {floor_ns:.0} ns, \
-         create_job/cached {signature_ns:.0} ns, ratio {:.2} (goal <= 1.40)",
+         create_job/cached {signature_ns:.0} ns, ratio {:.2} (guard <= 2.00)",
         signature_ns / floor_ns
     );
 }

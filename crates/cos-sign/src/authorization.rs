@@ -1,8 +1,9 @@
 //! `Authorization`: the seven `q-*` fields of a signature, as a header value or a presigned query.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use crate::encoding::{COS_ENCODE_SET, query_pairs};
+use crate::canonical::{COS_ENCODE_SET, query_pairs};
 use crate::{KeyTime, KeyTimeError};
 
 /// The only algorithm COS XML signatures use.
@@ -81,7 +82,7 @@ impl std::error::Error for AuthorizationError {}
 
 impl Authorization {
     /// Assembles an authorization from its parts (`signature` in lower-case hex).
-    pub(crate) fn from_parts(
+    pub(crate) fn new(
         secret_id: &str,
         sign_time: KeyTime,
         key_time: KeyTime,
@@ -95,7 +96,10 @@ impl Authorization {
             key_time,
             header_list,
             param_list,
-            signature: String::from_utf8_lossy(signature).into_owned(),
+            // Lower-case hex is ASCII, so this keeps every byte.
+            signature: std::str::from_utf8(signature)
+                .unwrap_or_default()
+                .to_owned(),
         }
     }
 
@@ -208,46 +212,77 @@ impl Authorization {
         &self.signature
     }
 
-    fn values(&self) -> [String; 7] {
+    /// The values of the fields, in the order of [`FIELDS`].
+    fn values(&self) -> [Cow<'_, str>; 7] {
         [
-            ALGORITHM.to_owned(),
-            self.secret_id.clone(),
-            self.sign_time.to_string(),
-            self.key_time.to_string(),
-            self.header_list.clone(),
-            self.param_list.clone(),
-            self.signature.clone(),
+            ALGORITHM.into(),
+            self.secret_id.as_str().into(),
+            self.sign_time.text().into(),
+            self.key_time.text().into(),
+            self.header_list.as_str().into(),
+            self.param_list.as_str().into(),
+            self.signature.as_str().into(),
         ]
     }
 
     /// The presigned form: `q-sign-algorithm=sha1&q-ak=...&...&q-signature=...`, each value
-    /// percent-encoded, ready to append to a URL's query.
+    /// percent-encoded, ready to put in a URL's query.
     pub fn to_query(&self) -> String {
-        let mut out = String::new();
-        for (i, (field, value)) in FIELDS.iter().zip(self.values()).enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            out.push_str(field);
-            out.push('=');
-            out.extend(percent_encoding::utf8_percent_encode(
-                &value,
-                COS_ENCODE_SET,
-            ));
-        }
-        out
+        join_fields(self.values().each_ref().map(|v| &**v), true)
     }
+}
+
+/// `q-sign-algorithm=sha1&q-ak=...&...&q-signature=...`: the fields with these `values` (in
+/// the order of [`FIELDS`]), percent-encoded or as they are. As they are, the text fills its
+/// buffer exactly, which a `HeaderValue` then takes over without copying.
+pub(crate) fn join_fields(values: [&str; 7], encode: bool) -> String {
+    let fields = FIELDS.iter().zip(values);
+    let len = fields
+        .clone()
+        .map(|(f, v)| f.len() + v.len() + 2)
+        .sum::<usize>();
+    let mut out = String::with_capacity(len.saturating_sub(1));
+    for (field, value) in fields {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(field);
+        out.push('=');
+        match encode {
+            true => out.extend(percent_encoding::utf8_percent_encode(value, COS_ENCODE_SET)),
+            false => out.push_str(value),
+        }
+    }
+    out
 }
 
 impl fmt::Display for Authorization {
     /// The `Authorization` header value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (field, value)) in FIELDS.iter().zip(self.values()).enumerate() {
-            if i > 0 {
-                f.write_str("&")?;
-            }
-            write!(f, "{field}={value}")?;
+        f.write_str(&join_fields(self.values().each_ref().map(|v| &**v), false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_value_fills_its_buffer_exactly() {
+        let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
+        for param_list in ["", "maxresults;nexttoken"] {
+            let auth = Authorization::new(
+                "AKIDexample",
+                key_time,
+                key_time,
+                "host;x-cos-appid".to_owned(),
+                param_list.to_owned(),
+                b"0123456789abcdef0123456789abcdef01234567",
+            );
+            let value = join_fields(auth.values().each_ref().map(|v| &**v), false);
+            assert_eq!(value.capacity(), value.len());
+            assert_eq!(value, auth.to_string());
+            assert_eq!(Authorization::parse(&value), Ok(auth));
         }
-        Ok(())
     }
 }

@@ -1,20 +1,24 @@
 //! Credentials: a secret id, a secret key that never prints, and an optional session token.
+//! The key and the token are wiped from memory when they are dropped.
 
 use std::fmt;
 
-/// A COS secret key (`SecretKey` in the console). Its `Debug` and `Display` print `***`.
+use zeroize::Zeroizing;
+
+/// A COS secret key (`SecretKey` in the console). Its `Debug` prints `***`, and its bytes are
+/// overwritten with zeros when it is dropped.
 ///
 /// ```
 /// let key = cos_sign::SecretKey::new("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz");
 /// assert_eq!(format!("{key:?}"), "SecretKey(***)");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(Box<str>);
+pub struct SecretKey(Zeroizing<Box<str>>);
 
 impl SecretKey {
     /// Wraps a secret key.
     pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into().into_boxed_str())
+        Self(Zeroizing::new(key.into().into_boxed_str()))
     }
 
     /// The key itself. Named so that every use of the secret is easy to find.
@@ -29,15 +33,15 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-/// The session token of temporary credentials, sent as `x-cos-security-token`.
-/// Its `Debug` prints `***`.
+/// The session token of temporary credentials, sent as `x-cos-security-token`. Its `Debug`
+/// prints `***`, and its bytes are overwritten with zeros when it is dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(Box<str>);
+pub struct SessionToken(Zeroizing<Box<str>>);
 
 impl SessionToken {
     /// Wraps a session token.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into().into_boxed_str())
+        Self(Zeroizing::new(token.into().into_boxed_str()))
     }
 
     /// The token itself.
@@ -62,7 +66,7 @@ impl fmt::Debug for SessionToken {
 /// let shown = format!("{creds:?}");
 /// assert!(!shown.contains("my-secret-key") && !shown.contains("my-token"));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     secret_id: String,
     secret_key: SecretKey,
@@ -98,16 +102,6 @@ impl Credentials {
     /// The session token, for temporary credentials.
     pub fn session_token(&self) -> Option<&SessionToken> {
         self.session_token.as_ref()
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("secret_id", &self.secret_id)
-            .field("secret_key", &self.secret_key)
-            .field("session_token", &self.session_token)
-            .finish()
     }
 }
 

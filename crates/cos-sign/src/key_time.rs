@@ -85,11 +85,15 @@ impl KeyTime {
         self.end
     }
 
-    /// Writes `start;end` into `out`. Faster than `Display` in the signing path.
-    pub(crate) fn write_to(&self, out: &mut String) {
-        push_u64(out, self.start);
-        out.push(';');
-        push_u64(out, self.end);
+    /// `start;end`, in one allocation: `itoa` writes the digits, where the formatting
+    /// machinery would cost more than the rest of an `Authorization` header.
+    pub(crate) fn text(&self) -> String {
+        let mut digits = itoa::Buffer::new();
+        let mut text = String::with_capacity(41);
+        text.push_str(digits.format(self.start));
+        text.push(';');
+        text.push_str(digits.format(self.end));
+        text
     }
 }
 
@@ -98,26 +102,10 @@ pub(crate) fn unix_seconds(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Appends the decimal digits of `n` without going through `fmt`.
-fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(char::from(b));
-    }
-}
-
 impl fmt::Display for KeyTime {
+    /// `start;end`, the form of `q-key-time` and `q-sign-time`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{};{}", self.start, self.end)
+        f.write_str(&self.text())
     }
 }
 
@@ -180,10 +168,8 @@ mod tests {
         #[test]
         fn text_round_trips(start in any::<u64>(), len in any::<u64>()) {
             let kt = KeyTime::new(start, start.saturating_add(len)).unwrap();
-            let mut fast = String::new();
-            kt.write_to(&mut fast);
-            prop_assert_eq!(&fast, &kt.to_string());
-            prop_assert_eq!(fast.parse::<KeyTime>().unwrap(), kt);
+            prop_assert_eq!(kt.to_string(), format!("{start};{}", kt.end()));
+            prop_assert_eq!(kt.to_string().parse::<KeyTime>().unwrap(), kt);
         }
 
         #[test]

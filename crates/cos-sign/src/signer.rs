@@ -1,30 +1,27 @@
 //! `Signer`: signs requests with one set of credentials, caching the derived key.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Arc;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::request::Parts;
 use http::uri::PathAndQuery;
 use http::{Method, Uri};
 
-use crate::authorization::ALGORITHM;
-use crate::canonical::{
-    Canonical, EntrySlots, HeaderPolicy, Params, authority_host, key_list, key_list_len,
-    write_key_list,
-};
-use crate::digest::sha1_hex;
-use crate::encoding::COS_ENCODE_SET;
-use crate::scratch::with_scratch;
-use crate::{Authorization, Credentials, KeyTime, SigningKey};
+use crate::authorization::join_fields;
+use crate::canonical::{COS_ENCODE_SET, Canonical, authority_host, key_list};
+use crate::key_cache::KeyCache;
+use crate::{ALGORITHM, Authorization, Credentials, HeaderPolicy, KeyTime, SigningKey};
 
 /// The header (and presigned query parameter) that carries a session token.
 pub const SECURITY_TOKEN: &str = "x-cos-security-token";
 
-/// [`SECURITY_TOKEN`] as a header name, built at compile time.
-const TOKEN_HEADER: HeaderName = HeaderName::from_static(SECURITY_TOKEN);
+/// [`SECURITY_TOKEN`] as a header name.
+static TOKEN_HEADER: HeaderName = HeaderName::from_static(SECURITY_TOKEN);
 
-/// Why a request could not be signed. Nothing of the request was changed.
+/// Why credentials cannot sign, or why a request could not be signed. Nothing of the request
+/// was changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignError {
@@ -57,83 +54,51 @@ impl std::error::Error for SignError {}
 /// Signs requests with one set of credentials and a [`HeaderPolicy`].
 ///
 /// It never reads the clock: every call takes the [`KeyTime`] to sign for. It caches the
-/// [`SigningKey`] of the last key time it saw (one key: the cache never grows), so a caller that
-/// reuses a key time across requests (a `q-key-time` of an hour, say, with a fresh
-/// `q-sign-time` per request) derives the key once.
+/// [`SigningKey`] of the last key time it saw, so a caller that reuses a key time across
+/// requests (a `q-key-time` of an hour, say, with a fresh `q-sign-time` per request) derives the
+/// key once. A signer is `Send + Sync`: share one (in an `Arc`) between tasks.
 ///
-/// ```
-/// use cos_sign::{Credentials, KeyTime, Signer};
-/// use http::Request;
-///
-/// let signer = Signer::new(Credentials::new(
-///     "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-///     "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz",
-/// ));
-/// let (mut parts, body) = Request::get("https://100000000001.cos-control.ap-chengdu.myqcloud.com/jobs?maxResults=2")
-///     .header("x-cos-appid", "1250000000")
-///     .body(())
-///     .unwrap()
-///     .into_parts();
-/// signer.sign(&mut parts, KeyTime::new(1576812701, 1576819901).unwrap()).unwrap();
-/// let auth = parts.headers["authorization"].to_str().unwrap();
-/// assert!(auth.starts_with("q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&"));
-/// assert!(auth.contains("&q-header-list=host;x-cos-appid&q-url-param-list=maxresults&"));
-/// // The Host header the signature covers is now on the request.
-/// assert_eq!(parts.headers["host"], "100000000001.cos-control.ap-chengdu.myqcloud.com");
-/// ```
+/// See the [crate documentation](crate) for an example.
+#[derive(Clone, Debug)]
 pub struct Signer {
     credentials: Credentials,
     policy: HeaderPolicy,
     secret_id_valid: bool,
+    /// The session token as a (sensitive) header value, or why it cannot be one.
     token_header: Option<Result<HeaderValue, SignError>>,
-    cache: Option<Mutex<Option<SigningKey>>>,
-}
-
-impl fmt::Debug for Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
-            .field("credentials", &self.credentials)
-            .field("policy", &self.policy)
-            .field("key_cache", &self.cache.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Clone for Signer {
-    fn clone(&self) -> Self {
-        let cache = self.cache.as_ref().map(|c| {
-            let current = c.lock().unwrap_or_else(PoisonError::into_inner).clone();
-            Mutex::new(current)
-        });
-        Self {
-            credentials: self.credentials.clone(),
-            policy: self.policy.clone(),
-            secret_id_valid: self.secret_id_valid,
-            token_header: self.token_header.clone(),
-            cache,
-        }
-    }
-}
-
-fn secret_id_is_valid(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b';'))
+    cache: Option<KeyCache>,
 }
 
 impl Signer {
-    /// A signer with the [`HeaderPolicy::Default`] policy and the key cache on.
+    /// A signer with the [`HeaderPolicy::Default`] policy and the key cache on, for credentials
+    /// that can sign; otherwise why they cannot.
+    ///
+    /// ```
+    /// use cos_sign::{Credentials, SignError, Signer};
+    /// let unusable = Credentials::new("AKID with spaces", "secret");
+    /// assert_eq!(Signer::try_new(unusable).unwrap_err(), SignError::InvalidSecretId);
+    /// ```
+    pub fn try_new(credentials: Credentials) -> Result<Self, SignError> {
+        let signer = Self::new(credentials);
+        signer.check_credentials()?;
+        Ok(signer)
+    }
+
+    /// As [`Signer::try_new`], but credentials that cannot sign are refused by each signature
+    /// instead, with the same [`SignError`].
     pub fn new(credentials: Credentials) -> Self {
-        let token_header = credentials
-            .session_token()
-            .map(|t| HeaderValue::from_str(t.expose()).map_err(|_| SignError::InvalidSessionToken));
+        let token_header = credentials.session_token().map(|token| {
+            let mut value = HeaderValue::from_str(token.expose())
+                .map_err(|_| SignError::InvalidSessionToken)?;
+            value.set_sensitive(true);
+            Ok(value)
+        });
         Self {
             secret_id_valid: secret_id_is_valid(credentials.secret_id()),
             credentials,
             policy: HeaderPolicy::Default,
             token_header,
-            cache: Some(Mutex::new(None)),
+            cache: Some(KeyCache::default()),
         }
     }
 
@@ -159,30 +124,30 @@ impl Signer {
         &self.policy
     }
 
-    /// The signing key for `key_time`: from the cache when it holds that key time, otherwise
-    /// derived (and cached, replacing the previous one). A key holds nothing on the heap, so it
-    /// is copied out of the cache, and the cache's lock is held for that copy only.
-    pub fn signing_key(&self, key_time: KeyTime) -> SigningKey {
-        let Some(cache) = &self.cache else {
-            return SigningKey::derive(self.credentials.secret_key(), key_time);
-        };
-        let mut slot = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        match &*slot {
-            Some(key) if key.key_time() == key_time => key.clone(),
-            _ => {
-                let key = SigningKey::derive(self.credentials.secret_key(), key_time);
-                *slot = Some(key.clone());
-                key
-            }
+    /// The signing key for `key_time`: the cached one when it was derived for that key time,
+    /// otherwise derived (and cached, in place of the previous one).
+    pub fn signing_key(&self, key_time: KeyTime) -> Arc<SigningKey> {
+        let secret = self.credentials.secret_key();
+        match &self.cache {
+            Some(cache) => cache.key(secret, key_time),
+            None => Arc::new(SigningKey::derive(secret, key_time)),
+        }
+    }
+
+    /// Whether the credentials can sign: a secret id that fits `q-ak`, and a session token
+    /// that fits a header.
+    fn check_credentials(&self) -> Result<(), SignError> {
+        self.check_secret_id()?;
+        match &self.token_header {
+            Some(Err(e)) => Err(e.clone()),
+            _ => Ok(()),
         }
     }
 
     fn check_secret_id(&self) -> Result<(), SignError> {
-        if self.secret_id_valid {
-            Ok(())
-        } else {
-            Err(SignError::InvalidSecretId)
-        }
+        self.secret_id_valid
+            .then_some(())
+            .ok_or(SignError::InvalidSecretId)
     }
 
     /// The `Authorization` for a request, signed over every query parameter and the headers the
@@ -198,11 +163,12 @@ impl Signer {
         headers: &HeaderMap,
         key_time: KeyTime,
     ) -> Result<Authorization, SignError> {
-        self.authorization_at(method, uri, headers, key_time, key_time)
+        self.authorization_with_sign_time(method, uri, headers, key_time, key_time)
     }
 
-    /// As [`Signer::authorization`], with a `q-sign-time` that differs from the key time.
-    pub fn authorization_at(
+    /// As [`Signer::authorization`], with a `q-sign-time` (`sign_time`, when the request may
+    /// be sent) that differs from the key time.
+    pub fn authorization_with_sign_time(
         &self,
         method: &Method,
         uri: &Uri,
@@ -211,119 +177,96 @@ impl Signer {
         key_time: KeyTime,
     ) -> Result<Authorization, SignError> {
         self.check_secret_id()?;
-        let key = self.signing_key(key_time);
-        let params = Params::of(uri);
-        let mut slots = EntrySlots::new();
-        let (canonical, _) =
-            Canonical::of_request(&mut slots, method, uri, &params, headers, &[], &self.policy);
-        let signature = signature_of(&key, &canonical);
-        Ok(Authorization::from_parts(
-            self.credentials.secret_id(),
-            sign_time,
-            key_time,
-            key_list(&canonical.headers),
-            key_list(&canonical.params),
-            &signature,
+        let signs = |name: &HeaderName| self.policy.signs(name);
+        let canonical = Canonical::new(method, uri, headers, None, signs, |_| true);
+        let signature = self.signing_key(key_time).sign(&canonical.http_string());
+        let (headers, params) = (key_list(&canonical.headers), key_list(&canonical.params));
+        let id = self.credentials.secret_id();
+        Ok(Authorization::new(
+            id, sign_time, key_time, headers, params, &signature,
         ))
     }
 
     /// Signs a request in place for `key_time`: adds `Host` from the URI when it is missing,
     /// sets `x-cos-security-token` when the credentials carry a session token, and sets
     /// `Authorization`. Everything is computed first; on error the request is untouched.
+    ///
+    /// The `Authorization` and `x-cos-security-token` values are marked sensitive
+    /// ([`HeaderValue::set_sensitive`]), so `http`'s `Debug` and logging layers hide them.
     pub fn sign(&self, parts: &mut Parts, key_time: KeyTime) -> Result<(), SignError> {
-        self.sign_at(parts, key_time, key_time)
+        self.sign_with_sign_time(parts, key_time, key_time)
     }
 
-    /// As [`Signer::sign`], with a `q-sign-time` that differs from the key time.
+    /// As [`Signer::sign`], with a `q-sign-time` (`sign_time`, when the request may be sent)
+    /// that differs from the key time: a short window per request within a long-lived key.
+    pub fn sign_with_sign_time(
+        &self,
+        parts: &mut Parts,
+        sign_time: KeyTime,
+        key_time: KeyTime,
+    ) -> Result<(), SignError> {
+        self.check_credentials()?;
+        let token = self.token_header.as_ref().and_then(|t| t.as_ref().ok());
+        let host = match parts.headers.contains_key(header::HOST) {
+            true => None,
+            false => authority_host(&parts.uri)
+                .map(|host| HeaderValue::from_str(host).map_err(|_| SignError::InvalidHost))
+                .transpose()?,
+        };
+        // A token about to be set replaces any the request already has.
+        let set = token.map(|value| (&TOKEN_HEADER, value));
+        let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
+        let signs = |name: &HeaderName| self.policy.signs(name);
+        let canonical = Canonical::new(method, uri, headers, set, signs, |_| true);
+        let key = self.signing_key(key_time);
+        let signature = key.sign(&canonical.http_string());
+        let sign_time = match sign_time == key_time {
+            true => Cow::Borrowed(key.key_time_text()),
+            false => Cow::Owned(sign_time.text()),
+        };
+        let authorization = join_fields(
+            [
+                ALGORITHM,
+                self.credentials.secret_id(),
+                &sign_time,
+                key.key_time_text(),
+                &key_list(&canonical.headers),
+                &key_list(&canonical.params),
+                std::str::from_utf8(&signature).unwrap_or_default(),
+            ],
+            false,
+        );
+        // Only visible ASCII went in (the secret id was checked), so this cannot fail.
+        let mut value =
+            HeaderValue::try_from(authorization).map_err(|_| SignError::InvalidSecretId)?;
+        value.set_sensitive(true);
+        if let Some(host) = host {
+            parts.headers.insert(header::HOST, host);
+        }
+        if let Some(token) = token {
+            parts.headers.insert(&TOKEN_HEADER, token.clone());
+        }
+        parts.headers.insert(header::AUTHORIZATION, value);
+        Ok(())
+    }
+
+    /// The former name of [`Signer::sign_with_sign_time`].
+    #[doc(hidden)]
     pub fn sign_at(
         &self,
         parts: &mut Parts,
         sign_time: KeyTime,
         key_time: KeyTime,
     ) -> Result<(), SignError> {
-        self.check_secret_id()?;
-        let token = match &self.token_header {
-            Some(Ok(value)) => Some(value.clone()),
-            Some(Err(e)) => return Err(e.clone()),
-            None => None,
-        };
-        let token_name = TOKEN_HEADER;
-        let (host, value) = {
-            // A token about to be set replaces any the request already has.
-            let mut extra: Vec<(&HeaderName, &[u8])> = Vec::new();
-            let headers_view;
-            let headers = if let Some(token) = &token {
-                extra.push((&token_name, token.as_bytes()));
-                if parts.headers.contains_key(&token_name) {
-                    let mut without = parts.headers.clone();
-                    without.remove(&token_name);
-                    headers_view = without;
-                    &headers_view
-                } else {
-                    &parts.headers
-                }
-            } else {
-                &parts.headers
-            };
-            let key = self.signing_key(key_time);
-            let params = Params::of(&parts.uri);
-            let mut slots = EntrySlots::new();
-            // Without a Host header, `host` is signed from the URI, and the header is added.
-            let (canonical, has_host) = Canonical::of_request(
-                &mut slots,
-                &parts.method,
-                &parts.uri,
-                &params,
-                headers,
-                &extra,
-                &self.policy,
-            );
-            let host = match has_host {
-                true => None,
-                false => authority_host(&parts.uri)
-                    .map(|host| HeaderValue::from_str(host).map_err(|_| SignError::InvalidHost))
-                    .transpose()?,
-            };
-            let signature = signature_of(&key, &canonical);
-            let out = render_header(
-                self.credentials.secret_id(),
-                sign_time,
-                &key,
-                &canonical,
-                &signature,
-            );
-            // Only visible ASCII went in (the secret id was checked), so this cannot fail.
-            let value = HeaderValue::try_from(out).map_err(|_| SignError::InvalidSecretId)?;
-            (host, value)
-        };
-        // Commit.
-        if let Some(host) = host {
-            parts.headers.insert(header::HOST, host);
-        }
-        if let Some(token) = token {
-            parts.headers.insert(token_name, token);
-        }
-        parts.headers.insert(header::AUTHORIZATION, value);
-        Ok(())
+        self.sign_with_sign_time(parts, sign_time, key_time)
     }
 
-    /// A presigned URL: `uri` with the signature (and `x-cos-security-token` for temporary
-    /// credentials) in its query, valid for `key_time`. `headers` are the headers the request
-    /// will carry (often none: `host` comes from the URI).
+    /// A presigned URL: `uri` with the signature in its query, valid for `key_time`. `headers`
+    /// are the headers the request will carry (often none: `host` comes from the URI).
     ///
-    /// ```
-    /// use cos_sign::{Credentials, KeyTime, Signer};
-    /// use http::{HeaderMap, Method};
-    ///
-    /// let signer = Signer::new(Credentials::new("AKIDexample", "secret"));
-    /// let uri = "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/a.txt".parse().unwrap();
-    /// let url = signer
-    ///     .presign(&Method::GET, &uri, &HeaderMap::new(), KeyTime::new(1557989753, 1557996953).unwrap())
-    ///     .unwrap();
-    /// let q = url.query().unwrap();
-    /// assert!(q.starts_with("q-sign-algorithm=sha1&q-ak=AKIDexample&q-sign-time=1557989753%3B1557996953&"));
-    /// assert!(q.contains("&q-header-list=host&q-url-param-list=&q-signature="));
-    /// ```
+    /// The signature fields come first, then the URI's own parameters, then
+    /// `x-cos-security-token` for temporary credentials (signed as a parameter), as the
+    /// official Python SDK writes them.
     pub fn presign(
         &self,
         method: &Method,
@@ -331,26 +274,35 @@ impl Signer {
         headers: &HeaderMap,
         key_time: KeyTime,
     ) -> Result<Uri, SignError> {
-        let mut query = uri.query().unwrap_or_default().to_owned();
+        let mut params = uri.query().unwrap_or_default().to_owned();
         if let Some(token) = self.credentials.session_token() {
-            if !query.is_empty() {
-                query.push('&');
+            if !params.is_empty() {
+                params.push('&');
             }
-            query.push_str(SECURITY_TOKEN);
-            query.push('=');
-            query.extend(percent_encoding::utf8_percent_encode(
+            params.push_str(SECURITY_TOKEN);
+            params.push('=');
+            params.extend(percent_encoding::utf8_percent_encode(
                 token.expose(),
                 COS_ENCODE_SET,
             ));
         }
-        let with_token = with_query(uri, &query)?;
-        let auth = self.authorization(method, &with_token, headers, key_time)?;
-        if !query.is_empty() {
+        let signed = with_query(uri, &params)?;
+        let mut query = self
+            .authorization(method, &signed, headers, key_time)?
+            .to_query();
+        if !params.is_empty() {
             query.push('&');
+            query.push_str(&params);
         }
-        query.push_str(&auth.to_query());
         with_query(uri, &query)
     }
+}
+
+fn secret_id_is_valid(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b';'))
 }
 
 /// `uri` with its query replaced by `query` (none when empty).
@@ -359,77 +311,20 @@ fn with_query(uri: &Uri, query: &str) -> Result<Uri, SignError> {
         "" => "/",
         p => p,
     };
-    let pq = if query.is_empty() {
+    let path_and_query = if query.is_empty() {
         path.to_owned()
     } else {
         format!("{path}?{query}")
     };
     let mut parts = uri.clone().into_parts();
-    parts.path_and_query = Some(PathAndQuery::try_from(pq).map_err(|_| SignError::InvalidUri)?);
+    parts.path_and_query =
+        Some(PathAndQuery::try_from(path_and_query).map_err(|_| SignError::InvalidUri)?);
     Uri::from_parts(parts).map_err(|_| SignError::InvalidUri)
-}
-
-/// The signature over a canonical request. The `HttpString` is rendered into one buffer and
-/// hashed in one call: feeding SHA-1 the many small pieces percent-encoding yields costs several
-/// times more than the hash itself.
-pub(crate) fn signature_of(key: &SigningKey, canonical: &Canonical<'_>) -> [u8; 40] {
-    with_scratch(|http_string| {
-        http_string.reserve(canonical.estimated_len());
-        canonical.write_http_string(http_string);
-        key.sign(&sha1_hex(http_string))
-    })
-}
-
-/// The `Authorization` header value, in a buffer of exactly its length: a header value takes
-/// over such a buffer as it is, where a larger one would cost another allocation.
-fn render_header(
-    secret_id: &str,
-    sign_time: KeyTime,
-    key: &SigningKey,
-    canonical: &Canonical<'_>,
-    signature: &[u8; 40],
-) -> Vec<u8> {
-    let mut sign_time_text = String::new();
-    let sign_time_text = if sign_time == key.key_time() {
-        key.key_time_text()
-    } else {
-        sign_time.write_to(&mut sign_time_text);
-        sign_time_text.as_bytes()
-    };
-    let pieces: [&[u8]; 9] = [
-        b"q-sign-algorithm=",
-        ALGORITHM.as_bytes(),
-        b"&q-ak=",
-        secret_id.as_bytes(),
-        b"&q-sign-time=",
-        sign_time_text,
-        b"&q-key-time=",
-        key.key_time_text(),
-        b"&q-header-list=",
-    ];
-    let len = pieces.iter().map(|p| p.len()).sum::<usize>()
-        + key_list_len(&canonical.headers)
-        + "&q-url-param-list=".len()
-        + key_list_len(&canonical.params)
-        + "&q-signature=".len()
-        + signature.len();
-    let mut out = Vec::with_capacity(len);
-    for piece in pieces {
-        out.extend_from_slice(piece);
-    }
-    write_key_list(&mut out, &canonical.headers);
-    out.extend_from_slice(b"&q-url-param-list=");
-    write_key_list(&mut out, &canonical.params);
-    out.extend_from_slice(b"&q-signature=");
-    out.extend_from_slice(signature);
-    debug_assert_eq!(out.len(), len);
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SecretKey;
 
     #[test]
     fn a_host_header_is_kept_and_a_missing_one_added_whatever_the_policy() {
@@ -461,38 +356,85 @@ mod tests {
     }
 
     #[test]
-    fn the_header_value_fills_its_buffer_exactly() {
-        let uri: Uri = "https://100000000001.cos-control.ap-chengdu.myqcloud.com/jobs?maxResults=2&nextToken=a"
-            .parse()
-            .unwrap();
-        let mut headers = HeaderMap::new();
-        headers.insert("x-cos-appid", HeaderValue::from_static("1250000000"));
-        headers.insert(
-            "content-md5",
-            HeaderValue::from_static("hHcgq5mu8s0YP4WTGiQ+uA=="),
-        );
-        let params = Params::of(&uri);
-        let mut slots = EntrySlots::new();
-        let (canonical, _) = Canonical::of_request(
-            &mut slots,
-            &Method::POST,
-            &uri,
-            &params,
-            &headers,
-            &[],
-            &HeaderPolicy::Default,
-        );
-        let key_time = KeyTime::new(1576778429, 1576785629).unwrap();
-        let key = SigningKey::derive(&SecretKey::new("secret"), key_time);
-        let signature = signature_of(&key, &canonical);
-        let signer = Signer::new(Credentials::new("AKIDexample", "secret"));
-        for sign_time in [key_time, KeyTime::new(1576778430, 1576779000).unwrap()] {
-            let out = render_header("AKIDexample", sign_time, &key, &canonical, &signature);
-            assert_eq!(out.capacity(), out.len());
-            let expected = signer
-                .authorization_at(&Method::POST, &uri, &headers, sign_time, key_time)
-                .unwrap();
-            assert_eq!(out, expected.to_string().into_bytes());
+    fn a_signer_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>(_: &T) {}
+        let signer = Signer::new(Credentials::new("AKIDx", "k"));
+        shared(&signer);
+        let key_time = KeyTime::new(1, 2).unwrap();
+        let keys: Vec<_> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| signer.signing_key(key_time)))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        // One key, shared: the threads found it cached or derived the same one.
+        assert!(keys.iter().all(|k| k.expose_hex() == keys[0].expose_hex()));
+    }
+
+    #[test]
+    fn try_new_refuses_what_sign_would_refuse() {
+        for (credentials, error) in [
+            (Credentials::new("", "k"), SignError::InvalidSecretId),
+            (Credentials::new("AKID;x", "k"), SignError::InvalidSecretId),
+            (
+                Credentials::new("AKIDx", "k").with_session_token("bad\ntoken"),
+                SignError::InvalidSessionToken,
+            ),
+        ] {
+            let (mut parts, ()) = http::Request::get("http://h/")
+                .body(())
+                .unwrap()
+                .into_parts();
+            let key_time = KeyTime::new(1, 2).unwrap();
+            let deferred = Signer::new(credentials.clone()).sign(&mut parts, key_time);
+            assert_eq!(deferred, Err(error.clone()));
+            assert_eq!(Signer::try_new(credentials).unwrap_err(), error);
         }
+        assert!(Signer::try_new(Credentials::new("AKIDx", "k").with_session_token("t")).is_ok());
+    }
+
+    #[test]
+    fn the_secrets_written_are_marked_sensitive() {
+        let credentials = Credentials::new("AKIDx", "k3y").with_session_token("s3cr3t");
+        let signer = Signer::try_new(credentials).unwrap();
+        let (mut parts, ()) = http::Request::get("http://h/")
+            .body(())
+            .unwrap()
+            .into_parts();
+        signer
+            .sign(&mut parts, KeyTime::new(1, 2).unwrap())
+            .unwrap();
+        // Nor does the signer's own Debug show the key, the token or the cached signing key.
+        let shown = format!("{signer:?}");
+        let key = signer.signing_key(KeyTime::new(1, 2).unwrap());
+        for secret in ["k3y", "s3cr3t", key.expose_hex()] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(parts.headers[header::AUTHORIZATION].is_sensitive());
+        assert!(parts.headers[SECURITY_TOKEN].is_sensitive());
+        let shown = format!("{parts:?}");
+        assert!(
+            !shown.contains("q-signature") && !shown.contains("s3cr3t"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn presigned_urls_put_the_signature_first() {
+        let signer = Signer::new(Credentials::new("AKIDx", "k").with_session_token("a b"));
+        let uri: Uri = "http://h/o?versionId=1&b".parse().unwrap();
+        let key_time = KeyTime::new(1, 2).unwrap();
+        let url = signer
+            .presign(&Method::GET, &uri, &HeaderMap::new(), key_time)
+            .unwrap();
+        let query = url.query().unwrap();
+        let (signature, own) = query.split_once("&versionId").unwrap();
+        assert!(
+            signature.starts_with("q-sign-algorithm=sha1&q-ak=AKIDx&"),
+            "{query}"
+        );
+        assert!(signature.contains("&q-url-param-list=b%3Bversionid%3Bx-cos-security-token&"));
+        assert_eq!(own, "=1&b&x-cos-security-token=a%20b");
+        assert_eq!(url.path(), "/o");
     }
 }

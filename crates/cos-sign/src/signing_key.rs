@@ -2,15 +2,18 @@
 
 use std::fmt;
 
-use crate::digest::{HmacKey, hex40};
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::{Digest, Sha1};
+use zeroize::Zeroize;
+
 use crate::{KeyTime, SecretKey};
 
 /// `SignKey = hex(HMAC-SHA1(SecretKey, KeyTime))`, derived once and reused for every request
-/// signed within the same key time. It holds the HMAC already keyed with it and the
-/// `StringToSign`'s fixed prefix (`sha1\n{key_time}\n`), so each signature costs one HMAC of
-/// a short message and no key set-up.
+/// signed within the same key time.
 ///
-/// A derived secret: its `Debug` prints the key time only.
+/// It keeps an HMAC keyed with the `SignKey` that has already read the `StringToSign`'s first
+/// two lines (`sha1\n{key_time}\n`); each signature clones it and feeds it the rest. Its `Debug`
+/// prints the key time only, and the key is overwritten with zeros when it is dropped.
 ///
 /// ```
 /// use cos_sign::{KeyTime, SecretKey, SigningKey};
@@ -23,42 +26,30 @@ use crate::{KeyTime, SecretKey};
 #[derive(Clone)]
 pub struct SigningKey {
     key_time: KeyTime,
+    /// `key_time` as text: `start;end`.
+    key_time_text: String,
     hex: [u8; 40],
-    mac: HmacKey,
-    /// `sha1\n{key_time}\n`, then room for the SHA-1 of an `HttpString` and its `\n`.
-    string_to_sign: [u8; STRING_TO_SIGN],
-    /// The length of the prefix in `string_to_sign`.
-    prefix_len: usize,
+    /// Keyed with `hex`, after `sha1\n{key_time}\n`.
+    string_to_sign: Hmac<Sha1>,
 }
-
-/// The longest `StringToSign`: `sha1\n`, a key time of two 20-digit numbers, `\n`, 40 hex
-/// digits, `\n`.
-const STRING_TO_SIGN: usize = SHA1_LINE.len() + 41 + 1 + 40 + 1;
-
-/// The first line of a `StringToSign`.
-const SHA1_LINE: &[u8] = b"sha1\n";
 
 impl SigningKey {
     /// Derives the key for `key_time`.
     pub fn derive(secret: &SecretKey, key_time: KeyTime) -> Self {
-        let mut key_time_text = String::with_capacity(41);
-        key_time.write_to(&mut key_time_text);
-        let hex = hex40(&HmacKey::new(secret.expose().as_bytes()).mac(key_time_text.as_bytes()));
-        let mut string_to_sign = [0; STRING_TO_SIGN];
-        let mut prefix_len = 0;
-        for piece in [SHA1_LINE, key_time_text.as_bytes(), b"\n"] {
-            // A key time is at most 41 bytes long, so the prefix always fits.
-            if let Some(dst) = string_to_sign.get_mut(prefix_len..prefix_len + piece.len()) {
-                dst.copy_from_slice(piece);
-                prefix_len += piece.len();
-            }
-        }
+        let key_time_text = key_time.text();
+        let hex = hex(&hmac(secret.expose().as_bytes())
+            .chain_update(&key_time_text)
+            .finalize()
+            .into_bytes());
+        let string_to_sign = hmac(&hex)
+            .chain_update(b"sha1\n")
+            .chain_update(&key_time_text)
+            .chain_update(b"\n");
         Self {
             key_time,
-            mac: HmacKey::new(&hex),
+            key_time_text,
             hex,
             string_to_sign,
-            prefix_len,
         }
     }
 
@@ -67,30 +58,33 @@ impl SigningKey {
         self.key_time
     }
 
+    /// The key time as `start;end`.
+    pub(crate) fn key_time_text(&self) -> &str {
+        &self.key_time_text
+    }
+
     /// The `SignKey` in lower-case hex: a secret, named so that every use is easy to find.
     pub fn expose_hex(&self) -> &str {
         // Always ASCII hex; the fallback keeps this panic-free.
         std::str::from_utf8(&self.hex).unwrap_or_default()
     }
 
-    /// `key_time` as `start;end` (ASCII), read from the `StringToSign` prefix.
-    pub(crate) fn key_time_text(&self) -> &[u8] {
-        self.string_to_sign
-            .get(SHA1_LINE.len()..self.prefix_len.saturating_sub(1))
-            .unwrap_or_default()
+    /// The signature of an `HttpString`: `hex(HMAC-SHA1(SignKey, StringToSign))`, where
+    /// `StringToSign = sha1\n{key_time}\n{hex(SHA1(HttpString))}\n`.
+    pub(crate) fn sign(&self, http_string: &[u8]) -> [u8; 40] {
+        let mac = self
+            .string_to_sign
+            .clone()
+            .chain_update(sha1_hex(http_string))
+            .chain_update(b"\n");
+        hex(&mac.finalize().into_bytes())
     }
+}
 
-    /// The signature of `sha1\n{key_time}\n{http_string_sha1}\n`, in lower-case hex.
-    pub(crate) fn sign(&self, http_string_sha1: &[u8; 40]) -> [u8; 40] {
-        let mut text = self.string_to_sign;
-        let end = self.prefix_len + http_string_sha1.len();
-        if let Some(dst) = text.get_mut(self.prefix_len..end) {
-            dst.copy_from_slice(http_string_sha1);
-        }
-        if let Some(newline) = text.get_mut(end) {
-            *newline = b'\n';
-        }
-        hex40(&self.mac.mac(text.get(..=end).unwrap_or_default()))
+impl Drop for SigningKey {
+    fn drop(&mut self) {
+        // The HMAC state wipes itself (the `zeroize` feature of `hmac` and `sha1`).
+        self.hex.zeroize();
     }
 }
 
@@ -102,25 +96,58 @@ impl fmt::Debug for SigningKey {
     }
 }
 
+/// HMAC-SHA1 keyed with `key`. HMAC takes a key of any length, so `new_from_slice` never
+/// fails, and its error branch (a zero key) is never taken.
+fn hmac(key: &[u8]) -> Hmac<Sha1> {
+    Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default()))
+}
+
+/// The SHA-1 of `bytes`, in lower-case hex.
+pub(crate) fn sha1_hex(bytes: &[u8]) -> [u8; 40] {
+    hex(&Sha1::digest(bytes))
+}
+
+/// Lower-case hex of a 20-byte digest.
+fn hex(digest: &[u8]) -> [u8; 40] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0; 40];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
+        pair.copy_from_slice(&[
+            DIGITS[usize::from(byte >> 4)],
+            DIGITS[usize::from(byte & 0x0f)],
+        ]);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn signs_the_string_to_sign_of_every_key_time_length() {
-        use hmac::{KeyInit, Mac};
-        let sha1 = *b"0123456789abcdef0123456789abcdef01234567";
+        let http_string = b"get\n/\n\nhost=h\n";
         for kt in [
             KeyTime::new(0, 0).unwrap(),
             KeyTime::new(1557989151, 1557996351).unwrap(),
             KeyTime::new(u64::MAX - 1, u64::MAX).unwrap(),
         ] {
             let key = SigningKey::derive(&SecretKey::new("s"), kt);
-            assert_eq!(key.key_time_text(), kt.to_string().as_bytes());
-            let mut mac =
-                hmac::Hmac::<sha1::Sha1>::new_from_slice(key.expose_hex().as_bytes()).unwrap();
-            mac.update(format!("sha1\n{kt}\n{}\n", std::str::from_utf8(&sha1).unwrap()).as_bytes());
-            assert_eq!(key.sign(&sha1), hex40(&mac.finalize().into_bytes().into()));
+            let sha1 = ::hex::encode(Sha1::digest(http_string));
+            let mut mac = Hmac::<Sha1>::new_from_slice(key.expose_hex().as_bytes()).unwrap();
+            mac.update(format!("sha1\n{kt}\n{sha1}\n").as_bytes());
+            let expected = ::hex::encode(mac.finalize().into_bytes());
+            assert_eq!(key.sign(http_string).to_vec(), expected.into_bytes());
+        }
+    }
+
+    #[test]
+    fn hex_of_every_byte() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        for chunk in bytes.chunks(20) {
+            let mut digest = [0u8; 20];
+            digest[..chunk.len()].copy_from_slice(chunk);
+            assert_eq!(hex(&digest).to_vec(), ::hex::encode(digest).into_bytes());
         }
     }
 

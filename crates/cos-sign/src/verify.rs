@@ -5,15 +5,12 @@ use std::time::{Duration, SystemTime};
 
 use http::header::{self, HeaderMap};
 use http::request::Parts;
-use http::{Method, Uri};
+use http::{Method, StatusCode, Uri};
 use subtle::ConstantTimeEq;
 
-use crate::canonical::{
-    Canonical, CanonicalRequest, EntrySlots, OPEN_GROUP, Params, header_entries,
-};
-use crate::encoding::canonical_key;
+use crate::canonical::{Canonical, CanonicalRequest, canonical_key, query_pairs};
 use crate::key_time::unix_seconds;
-use crate::signer::{SECURITY_TOKEN, signature_of};
+use crate::signer::SECURITY_TOKEN;
 use crate::{Authorization, AuthorizationError, KeyTime, SecretKey, SigningKey};
 
 /// The clock skew [`Verifier`] allows by default: 15 minutes either side of a time window.
@@ -67,9 +64,9 @@ impl VerifyError {
         }
     }
 
-    /// The HTTP status to answer with: 403 for every failure.
-    pub fn status(&self) -> u16 {
-        403
+    /// The HTTP status to answer with: 403 Forbidden for every failure.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::FORBIDDEN
     }
 }
 
@@ -84,21 +81,19 @@ impl fmt::Display for VerifyError {
             Self::NotYetValid { window, now } => {
                 write!(
                     f,
-                    "the signature is valid from {} but the time is {now}",
+                    "the signature is valid from {}; now is {now}",
                     window.start()
                 )
             }
             Self::Expired { window, now } => {
+                write!(f, "the signature expired at {}; now is {now}", window.end())
+            }
+            Self::SignatureMismatch { string_to_sign, .. } => {
                 write!(
                     f,
-                    "the signature expired at {} and the time is {now}",
-                    window.end()
+                    "signature mismatch; the server's StringToSign: {string_to_sign:?}"
                 )
             }
-            Self::SignatureMismatch { string_to_sign, .. } => write!(
-                f,
-                "the signature does not match; the server's StringToSign is {string_to_sign:?}"
-            ),
         }
     }
 }
@@ -117,25 +112,24 @@ pub struct Verified {
     pub presigned: bool,
 }
 
-/// Checks request signatures, looking secret keys up by secret id.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// use cos_sign::{Credentials, KeyTime, SecretKey, Signer, Verifier, VerifyError};
-/// use http::Request;
-///
-/// let signer = Signer::new(Credentials::new("AKIDexample", "secret"));
-/// let (mut parts, ()) = Request::get("http://127.0.0.1:8080/jobs").body(()).unwrap().into_parts();
-/// signer.sign(&mut parts, KeyTime::new(1_700_000_000, 1_700_003_600).unwrap()).unwrap();
-///
-/// let verifier = Verifier::new(|id: &str| (id == "AKIDexample").then(|| SecretKey::new("secret")));
-/// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_100);
-/// assert!(verifier.verify_parts(&parts, now).is_ok());
-///
-/// parts.uri = "http://127.0.0.1:8080/jobs/other".parse().unwrap();
-/// let err = verifier.verify_parts(&parts, now).unwrap_err();
-/// assert_eq!(err.code(), "SignatureDoesNotMatch");
-/// ```
+/// Where a [`Verifier`] finds the secret key of a secret id: an account table, a database, or
+/// a closure (`Fn(&str) -> Option<SecretKey>`). The [crate documentation](crate) has an example.
+pub trait KeyLookup {
+    /// The secret key of `secret_id`, or `None` for a secret id it does not know.
+    fn secret_key(&self, secret_id: &str) -> Option<SecretKey>;
+}
+
+impl<F> KeyLookup for F
+where
+    F: Fn(&str) -> Option<SecretKey>,
+{
+    fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
+        self(secret_id)
+    }
+}
+
+/// Checks request signatures, looking secret keys up by secret id. The
+/// [crate documentation](crate) has an example.
 pub struct Verifier<L> {
     lookup: L,
     clock_skew: Duration,
@@ -153,8 +147,16 @@ impl<L> Verifier<L>
 where
     L: Fn(&str) -> Option<SecretKey>,
 {
-    /// A verifier that finds secret keys with `lookup` and allows [`DEFAULT_CLOCK_SKEW`].
+    /// A verifier that finds secret keys with the function `lookup` and allows
+    /// [`DEFAULT_CLOCK_SKEW`].
     pub fn new(lookup: L) -> Self {
+        Self::with_key_lookup(lookup)
+    }
+}
+
+impl<L: KeyLookup> Verifier<L> {
+    /// A verifier that finds secret keys in `lookup` and allows [`DEFAULT_CLOCK_SKEW`].
+    pub fn with_key_lookup(lookup: L) -> Self {
         Self {
             lookup,
             clock_skew: DEFAULT_CLOCK_SKEW,
@@ -197,11 +199,12 @@ where
             },
         };
 
-        let secret = (self.lookup)(authorization.secret_id()).ok_or_else(|| {
-            VerifyError::UnknownAccessKey {
+        let secret = self
+            .lookup
+            .secret_key(authorization.secret_id())
+            .ok_or_else(|| VerifyError::UnknownAccessKey {
                 secret_id: authorization.secret_id().to_owned(),
-            }
-        })?;
+            })?;
 
         let now = unix_seconds(now);
         let skew = self.clock_skew.as_secs();
@@ -214,29 +217,25 @@ where
             }
         }
 
+        // Exactly the listed headers and parameters are signed.
         let header_keys: Vec<&str> = authorization.header_list().collect();
         let param_keys: Vec<&str> = authorization.param_list().collect();
-        let params = Params::of(uri);
-        let mut slots = EntrySlots::new();
         let canonical = Canonical::new(
             method,
             uri,
-            params.entries(|e| param_keys.contains(&&*e.key())),
-            header_entries(&mut slots, headers, &[], uri, |n| {
-                header_keys
-                    .contains(&&*canonical_key(n.as_str().as_bytes()))
-                    .then_some(OPEN_GROUP)
-            })
-            .0,
+            headers,
+            None,
+            |name| header_keys.contains(&&*canonical_key(name.as_str().as_bytes())),
+            |key| param_keys.contains(&key),
         );
         let key = SigningKey::derive(&secret, authorization.key_time());
-        let expected = signature_of(&key, &canonical);
+        let expected = key.sign(&canonical.http_string());
         let given = authorization.signature().as_bytes();
         // Equal lengths are public knowledge (40 hex digits); the bytes are compared in
         // constant time.
         let matches = given.len() == expected.len() && bool::from(given.ct_eq(&expected[..]));
         if !matches {
-            let debug = CanonicalRequest::from_canonical(&canonical);
+            let debug = CanonicalRequest::from(&canonical);
             return Err(VerifyError::SignatureMismatch {
                 string_to_sign: debug.string_to_sign(authorization.key_time()),
                 http_string: debug.http_string_lossy().into_owned(),
@@ -246,7 +245,7 @@ where
         let session_token = match headers.get(SECURITY_TOKEN) {
             Some(v) => Some(String::from_utf8_lossy(v.as_bytes()).into_owned()),
             None if presigned => uri.query().and_then(|q| {
-                crate::encoding::query_pairs(q)
+                query_pairs(q)
                     .find(|(k, _)| &**k == SECURITY_TOKEN.as_bytes())
                     .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
             }),

@@ -104,7 +104,7 @@ pub fn compute(args: &SignArgs, credentials: Credentials) -> Result<SignOutput, 
     let signer = Signer::new(credentials).with_header_policy(policy.clone());
     let canonical = CanonicalRequest::new(&method, &uri, &headers, &policy);
     let authorization = signer
-        .authorization_at(&method, &uri, &headers, sign_time, key_time)
+        .authorization_with_sign_time(&method, &uri, &headers, sign_time, key_time)
         .map_err(|e| Failure::usage(format!("cannot sign: {e}")))?;
     let url = if args.presign {
         let url = signer
