@@ -1,17 +1,19 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! - `cargo xtask ci [--fuzz-seconds N]`: everything CI checks, in order: formatting, clippy,
-//!   tests, docs, `package`, `msrv`, the README's demo command (with a small object count), and
+//!   tests, docs, `package`, `msrv`, `embedding`, the README's demo command (with a small object count), and
 //!   a fuzz smoke run of every fuzz target (needs a nightly toolchain; skipped, with a message,
 //!   without one).
 //! - `cargo xtask package`: every published crate has its crates.io metadata, and
 //!   `cargo package` verifies them all.
 //! - `cargo xtask msrv`: the offline checks of `rust-version` (see `msrv.rs`).
+//! - `cargo xtask embedding`: the crates embedders take alone stay lean (see `embedding.rs`).
 //! - `cargo xtask fuzz [TARGET] [--seconds N]`: fuzz one target, or every target in turn.
 //! - `cargo xtask bench [ARGS...]`: the criterion benches of the workspace (extra arguments go to
 //!   the bench binaries, e.g. a filter).
 #![forbid(unsafe_code)]
 
+mod embedding;
 mod metadata;
 mod msrv;
 mod package;
@@ -32,11 +34,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci [--fuzz-seconds N]        fmt, clippy, tests, docs, package, msrv, the README demo, then a
+  ci [--fuzz-seconds N]        fmt, clippy, tests, docs, package, msrv, embedding, the README
+                               demo, then a
                                fuzz smoke run (N s per target; 0 skips it)
   package                      check every published crate's metadata, then cargo package them
   msrv                         check rust-version offline: dependencies' rust-version, and
                                clippy's incompatible_msrv
+  embedding                    cos-sign and cos-batch-model build without tokio or hyper;
+                               cos-credentials --no-default-features without hyper or tower
   fuzz [TARGET] [--seconds N]  fuzz TARGET (or every target in turn) for N seconds each
   bench [ARGS...]              run the criterion benches; ARGS go to the bench binaries
 
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
         }),
         Some("package") => no_extra(&args[1..]).and_then(|()| package::package(&Metadata::load()?)),
         Some("msrv") => no_extra(&args[1..]).and_then(|()| msrv::msrv(&Metadata::load()?)),
+        Some("embedding") => no_extra(&args[1..]).and_then(|()| embedding::embedding()),
         Some("bench") => bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -130,6 +136,7 @@ fn ci(fuzz_seconds: u64) -> Result<(), String> {
     let metadata = Metadata::load()?;
     package::package(&metadata)?;
     msrv::msrv(&metadata)?;
+    embedding::embedding()?;
     readme_commands()?;
     fuzz_smoke(fuzz_seconds)?;
     println!("\nxtask ci: all steps passed in {:.1?}", start.elapsed());
