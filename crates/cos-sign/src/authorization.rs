@@ -96,10 +96,7 @@ impl Authorization {
             key_time,
             header_list,
             param_list,
-            // Lower-case hex is ASCII, so this keeps every byte.
-            signature: std::str::from_utf8(signature)
-                .unwrap_or_default()
-                .to_owned(),
+            signature: String::from_utf8_lossy(signature).into_owned(),
         }
     }
 
@@ -146,38 +143,31 @@ impl Authorization {
             }
             values[i] = Some(value);
         }
-        let field = |i: usize| -> Result<&str, AuthorizationError> {
-            match values[i] {
-                None => Err(AuthorizationError::Missing(FIELDS[i])),
-                Some(None) => Err(AuthorizationError::InvalidValue(FIELDS[i])),
-                Some(Some(v)) => Ok(v),
-            }
+        let field = |i: usize| match values[i] {
+            None => Err(AuthorizationError::Missing(FIELDS[i])),
+            Some(None) => Err(AuthorizationError::InvalidValue(FIELDS[i])),
+            Some(Some(v)) => Ok(v),
         };
         let algorithm = field(0)?;
         if algorithm != ALGORITHM {
             let shown: String = algorithm.chars().take(32).collect();
             return Err(AuthorizationError::UnsupportedAlgorithm(shown));
         }
-        let time = |i: usize| -> Result<KeyTime, AuthorizationError> {
-            field(i)?
-                .parse()
-                .map_err(|e| AuthorizationError::InvalidTime(FIELDS[i], e))
+        let time = |i: usize| -> Result<KeyTime, _> {
+            let parsed = field(i)?.parse();
+            parsed.map_err(|e| AuthorizationError::InvalidTime(FIELDS[i], e))
         };
-        let non_empty = |i: usize| -> Result<&str, AuthorizationError> {
-            let v = field(i)?;
-            if v.is_empty() {
-                Err(AuthorizationError::InvalidValue(FIELDS[i]))
-            } else {
-                Ok(v)
-            }
+        let non_empty = |i: usize| match field(i)? {
+            "" => Err(AuthorizationError::InvalidValue(FIELDS[i])),
+            v => Ok(v.to_owned()),
         };
         Ok(Self {
-            secret_id: non_empty(1)?.to_owned(),
+            secret_id: non_empty(1)?,
             sign_time: time(2)?,
             key_time: time(3)?,
             header_list: field(4)?.to_owned(),
             param_list: field(5)?.to_owned(),
-            signature: non_empty(6)?.to_owned(),
+            signature: non_empty(6)?,
         })
     }
 

@@ -51,21 +51,6 @@ impl<'a> Pair<'a> {
         };
         Self { key, value }
     }
-
-    /// A header's pair. Header names are lower-case already, and most (all those COS
-    /// defines) hold no byte to escape: they are their own canonical key.
-    fn header(name: &'a str, value: Cow<'a, [u8]>) -> Self {
-        match name
-            .bytes()
-            .all(|b| unreserved(b) && !b.is_ascii_uppercase())
-        {
-            true => Self {
-                key: Cow::Borrowed(name),
-                value,
-            },
-            false => Self::new(Cow::Borrowed(name.as_bytes()), value),
-        }
-    }
 }
 
 /// A key as it enters the signature: percent-encoded, then lower-cased. Borrowed when that
@@ -81,11 +66,9 @@ pub(crate) fn canonical_key(raw: &[u8]) -> Cow<'_, str> {
 
 /// Decodes a query component: `+` is a space, then `%XX` escapes are decoded.
 fn decode_query_component(raw: &str) -> Cow<'_, [u8]> {
-    if raw.contains('+') {
-        let spaced = raw.replace('+', " ");
-        Cow::Owned(percent_decode(spaced.as_bytes()).collect())
-    } else {
-        percent_decode(raw.as_bytes()).into()
+    match raw.contains('+') {
+        true => Cow::Owned(percent_decode(raw.replace('+', " ").as_bytes()).collect()),
+        false => percent_decode(raw.as_bytes()).into(),
     }
 }
 
@@ -163,14 +146,17 @@ impl<'a> Canonical<'a> {
                 // Trimmed of spaces and tabs, as a receiver sees it (the other bytes
                 // `trim_ascii` removes cannot be in a header value).
                 let value = Cow::Borrowed(value.as_bytes().trim_ascii());
-                signed.push(Pair::header(name.as_str(), value));
+                signed.push(Pair::new(Cow::Borrowed(name.as_str().as_bytes()), value));
             }
         }
         if !has_host
             && signs_header(&header::HOST)
             && let Some(host) = authority_host(uri)
         {
-            signed.push(Pair::header("host", Cow::Borrowed(host.as_bytes())));
+            signed.push(Pair::new(
+                Cow::Borrowed(b"host"),
+                Cow::Borrowed(host.as_bytes()),
+            ));
         }
         signed.sort_unstable();
 

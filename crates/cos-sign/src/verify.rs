@@ -79,26 +79,29 @@ impl fmt::Display for VerifyError {
                 write!(f, "the secret id {secret_id:?} is not known")
             }
             Self::NotYetValid { window, now } => {
-                write!(
-                    f,
-                    "the signature is valid from {}; now is {now}",
-                    window.start()
-                )
+                let start = window.start();
+                write!(f, "the signature is valid from {start}; now is {now}")
             }
             Self::Expired { window, now } => {
-                write!(f, "the signature expired at {}; now is {now}", window.end())
+                let end = window.end();
+                write!(f, "the signature expired at {end}; now is {now}")
             }
-            Self::SignatureMismatch { string_to_sign, .. } => {
-                write!(
-                    f,
-                    "signature mismatch; the server's StringToSign: {string_to_sign:?}"
-                )
+            Self::SignatureMismatch {
+                string_to_sign: s, ..
+            } => {
+                write!(f, "signature mismatch; the server's StringToSign: {s:?}")
             }
         }
     }
 }
 
 impl std::error::Error for VerifyError {}
+
+impl From<AuthorizationError> for VerifyError {
+    fn from(e: AuthorizationError) -> Self {
+        Self::Malformed(e)
+    }
+}
 
 /// A request whose signature checked out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,21 +185,14 @@ impl<L: KeyLookup> Verifier<L> {
         headers: &HeaderMap,
         now: SystemTime,
     ) -> Result<Verified, VerifyError> {
-        let (authorization, presigned) = match headers.get(header::AUTHORIZATION) {
+        let presigned = !headers.contains_key(header::AUTHORIZATION);
+        let authorization = match headers.get(header::AUTHORIZATION) {
             Some(value) => {
-                let text = value.to_str().map_err(|_| {
-                    VerifyError::Malformed(AuthorizationError::InvalidValue("Authorization"))
-                })?;
-                (
-                    Authorization::parse(text).map_err(VerifyError::Malformed)?,
-                    false,
-                )
+                let invalid = AuthorizationError::InvalidValue("Authorization");
+                Authorization::parse(value.to_str().map_err(|_| invalid)?)?
             }
-            None => match uri.query().map(Authorization::from_query).transpose() {
-                Ok(Some(Some(auth))) => (auth, true),
-                Ok(_) => return Err(VerifyError::Missing),
-                Err(e) => return Err(VerifyError::Malformed(e)),
-            },
+            None => Authorization::from_query(uri.query().unwrap_or_default())?
+                .ok_or(VerifyError::Missing)?,
         };
 
         let secret = self
@@ -231,10 +227,8 @@ impl<L: KeyLookup> Verifier<L> {
         let key = SigningKey::derive(&secret, authorization.key_time());
         let expected = key.sign(&canonical.http_string());
         let given = authorization.signature().as_bytes();
-        // Equal lengths are public knowledge (40 hex digits); the bytes are compared in
-        // constant time.
-        let matches = given.len() == expected.len() && bool::from(given.ct_eq(&expected[..]));
-        if !matches {
+        // Compared in constant time (`ct_eq` tells unequal lengths apart at once: they are public).
+        if !bool::from(given.ct_eq(&expected[..])) {
             let debug = CanonicalRequest::from(&canonical);
             return Err(VerifyError::SignatureMismatch {
                 string_to_sign: debug.string_to_sign(authorization.key_time()),
