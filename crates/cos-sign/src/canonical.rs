@@ -85,11 +85,8 @@ pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, [u8]>, C
 /// any `user:pass@`.
 pub(crate) fn authority_host(uri: &Uri) -> Option<&str> {
     let authority = uri.authority()?.as_str();
-    Some(
-        authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host),
-    )
+    let (_, host) = authority.rsplit_once('@').unwrap_or(("", authority));
+    Some(host)
 }
 
 /// Appends `bytes` percent-encoded. Most values (numbers, hosts, ids) need no escape: they are

@@ -248,14 +248,9 @@ impl Signer {
             params = format!("{params}{separator}{SECURITY_TOKEN}={token}");
         }
         let signed = with_query(uri, &params)?;
-        let mut query = self
-            .authorization(method, &signed, headers, key_time)?
-            .to_query();
-        if !params.is_empty() {
-            query.push('&');
-            query.push_str(&params);
-        }
-        with_query(uri, &query)
+        let signature = self.authorization(method, &signed, headers, key_time)?;
+        let separator = if params.is_empty() { "" } else { "&" };
+        with_query(uri, &format!("{}{separator}{params}", signature.to_query()))
     }
 }
 
@@ -282,13 +277,10 @@ fn with_query(uri: &Uri, query: &str) -> Result<Uri, SignError> {
         "" => "/",
         p => p,
     };
-    let path_and_query = match query {
-        "" => path.to_owned(),
-        query => format!("{path}?{query}"),
-    };
+    let separator = if query.is_empty() { "" } else { "?" };
+    let path_and_query = PathAndQuery::try_from(format!("{path}{separator}{query}"));
     let mut parts = uri.clone().into_parts();
-    parts.path_and_query =
-        Some(PathAndQuery::try_from(path_and_query).map_err(|_| SignError::InvalidUri)?);
+    parts.path_and_query = Some(path_and_query.map_err(|_| SignError::InvalidUri)?);
     Uri::from_parts(parts).map_err(|_| SignError::InvalidUri)
 }
 

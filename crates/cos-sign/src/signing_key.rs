@@ -4,16 +4,12 @@ use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
-use zeroize::Zeroize;
+use zeroize::Zeroizing;
 
 use crate::{KeyTime, SecretKey};
 
-/// `SignKey = hex(HMAC-SHA1(SecretKey, KeyTime))`, derived once and reused for every request
-/// signed within the same key time.
-///
-/// It keeps an HMAC keyed with the `SignKey` that has already read the `StringToSign`'s first
-/// two lines (`sha1\n{key_time}\n`); each signature clones it and feeds it the rest. Its `Debug`
-/// prints the key time only, and the key is overwritten with zeros when it is dropped.
+/// `SignKey = hex(HMAC-SHA1(SecretKey, KeyTime))`, derived once per key time. Its `Debug` shows
+/// the key time only; the key is overwritten with zeros when it is dropped.
 ///
 /// ```
 /// use cos_sign::{KeyTime, SecretKey, SigningKey};
@@ -28,8 +24,9 @@ pub struct SigningKey {
     key_time: KeyTime,
     /// `key_time` as text: `start;end`.
     key_time_text: String,
-    hex: [u8; 40],
-    /// Keyed with `hex`, after `sha1\n{key_time}\n`.
+    hex: Zeroizing<[u8; 40]>,
+    /// Keyed with `hex`, after `sha1\n{key_time}\n`: each signature clones it. It wipes itself
+    /// (the `zeroize` feature of `hmac` and `sha1`).
     string_to_sign: Hmac<Sha1>,
 }
 
@@ -48,7 +45,7 @@ impl SigningKey {
         Self {
             key_time,
             key_time_text,
-            hex,
+            hex: Zeroizing::new(hex),
             string_to_sign,
         }
     }
@@ -66,7 +63,7 @@ impl SigningKey {
     /// The `SignKey` in lower-case hex: a secret, named so that every use is easy to find.
     pub fn expose_hex(&self) -> &str {
         // Always ASCII hex; the fallback keeps this panic-free.
-        std::str::from_utf8(&self.hex).unwrap_or_default()
+        std::str::from_utf8(&*self.hex).unwrap_or_default()
     }
 
     /// The signature of an `HttpString`: `hex(HMAC-SHA1(SignKey, StringToSign))`, where
@@ -81,13 +78,6 @@ impl SigningKey {
     }
 }
 
-impl Drop for SigningKey {
-    fn drop(&mut self) {
-        // The HMAC state wipes itself (the `zeroize` feature of `hmac` and `sha1`).
-        self.hex.zeroize();
-    }
-}
-
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")
@@ -96,8 +86,7 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// HMAC-SHA1 keyed with `key`. HMAC takes a key of any length, so `new_from_slice` never
-/// fails, and its error branch (a zero key) is never taken.
+/// HMAC-SHA1 keyed with `key` (HMAC takes a key of any length: the error branch is never taken).
 fn hmac(key: &[u8]) -> Hmac<Sha1> {
     Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default()))
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use http::header::{self, HeaderMap};
+use http::header::{self, HeaderMap, HeaderName};
 use http::request::Parts;
 use http::{Method, StatusCode, Uri};
 use subtle::ConstantTimeEq;
@@ -195,12 +195,11 @@ impl<L: KeyLookup> Verifier<L> {
                 .ok_or(VerifyError::Missing)?,
         };
 
-        let secret = self
-            .lookup
-            .secret_key(authorization.secret_id())
-            .ok_or_else(|| VerifyError::UnknownAccessKey {
-                secret_id: authorization.secret_id().to_owned(),
-            })?;
+        let secret_id = authorization.secret_id();
+        let unknown = || VerifyError::UnknownAccessKey {
+            secret_id: secret_id.to_owned(),
+        };
+        let secret = self.lookup.secret_key(secret_id).ok_or_else(unknown)?;
 
         let now = unix_seconds(now);
         let skew = self.clock_skew.as_secs();
@@ -216,14 +215,10 @@ impl<L: KeyLookup> Verifier<L> {
         // Exactly the listed headers and parameters are signed.
         let header_keys: Vec<&str> = authorization.header_list().collect();
         let param_keys: Vec<&str> = authorization.param_list().collect();
-        let canonical = Canonical::new(
-            method,
-            uri,
-            headers,
-            None,
-            |name| header_keys.contains(&&*canonical_key(name.as_str().as_bytes())),
-            |key| param_keys.contains(&key),
-        );
+        let signs_header =
+            |name: &HeaderName| header_keys.contains(&&*canonical_key(name.as_str().as_bytes()));
+        let signs_param = |key: &str| param_keys.contains(&key);
+        let canonical = Canonical::new(method, uri, headers, None, signs_header, signs_param);
         let key = SigningKey::derive(&secret, authorization.key_time());
         let expected = key.sign(&canonical.http_string());
         let given = authorization.signature().as_bytes();
