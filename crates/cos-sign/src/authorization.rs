@@ -105,7 +105,6 @@ impl Authorization {
     pub fn parse(value: &str) -> Result<Self, AuthorizationError> {
         let pairs = value
             .split('&')
-            .filter(|s| !s.is_empty())
             .map(|p| p.split_once('=').unwrap_or((p, "")))
             .map(|(k, v)| (k.as_bytes(), Some(v)));
         Self::from_fields(pairs)
@@ -222,9 +221,8 @@ impl Authorization {
     }
 }
 
-/// `q-sign-algorithm=sha1&q-ak=...&...&q-signature=...`: the fields with these `values` (in
-/// the order of [`FIELDS`]), percent-encoded or as they are. As they are, the text fills its
-/// buffer exactly, which a `HeaderValue` then takes over without copying.
+/// `q-sign-algorithm=sha1&q-ak=...&q-signature=...`: the [`FIELDS`] with these `values`,
+/// percent-encoded or as they are, in a buffer of the exact size (a `HeaderValue` takes it over).
 pub(crate) fn join_fields(values: [&str; 7], encode: bool) -> String {
     let fields = FIELDS.iter().zip(values);
     let len = fields

@@ -113,11 +113,10 @@ pub(crate) struct Canonical<'a> {
 }
 
 impl<'a> Canonical<'a> {
-    /// The canonical form of a request: the query parameters of `uri` that `signs_param`
-    /// accepts (given the canonical key), and the headers that `signs_header` accepts: those
-    /// of `headers`, with `set` (a header about to be set) in place of any of its name. When
-    /// the headers hold no `Host` and `signs_header` accepts `host`, it is taken from the URI.
-    /// A parameter without a name (`?=v`) is never signed: no `q-url-param-list` can name it.
+    /// The canonical form of a request: the query parameters whose canonical key `signs_param`
+    /// accepts (never one without a name, `?=v`: no `q-url-param-list` can name it), and the
+    /// headers `signs_header` accepts, with `set` (a header about to be set) in place of any of
+    /// its name, and `host` from the URI when the headers hold none.
     pub(crate) fn new(
         method: &'a Method,
         uri: &'a Uri,
@@ -150,10 +149,8 @@ impl<'a> Canonical<'a> {
             && signs_header(&header::HOST)
             && let Some(host) = authority_host(uri)
         {
-            signed.push(Pair::new(
-                Cow::Borrowed(b"host"),
-                Cow::Borrowed(host.as_bytes()),
-            ));
+            let host = Cow::Borrowed(host.as_bytes());
+            signed.push(Pair::new(Cow::Borrowed(b"host"), host));
         }
         signed.sort_unstable();
 

@@ -39,9 +39,7 @@ pub enum SignError {
 impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::InvalidSecretId => {
-                "the secret id is empty or holds bytes other than visible ASCII (without & = ;)"
-            }
+            Self::InvalidSecretId => "the secret id is empty or not visible ASCII without & = ;",
             Self::InvalidSessionToken => "the session token cannot be sent as a header value",
             Self::InvalidHost => "the URI's authority cannot be sent as a Host header",
             Self::InvalidUri => "a presigned URL could not be built from the URI",

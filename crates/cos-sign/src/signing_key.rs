@@ -34,14 +34,9 @@ impl SigningKey {
     /// Derives the key for `key_time`.
     pub fn derive(secret: &SecretKey, key_time: KeyTime) -> Self {
         let key_time_text = key_time.text();
-        let hex = hex(&hmac(secret.expose().as_bytes())
-            .chain_update(&key_time_text)
-            .finalize()
-            .into_bytes());
-        let string_to_sign = hmac(&hex)
-            .chain_update(b"sha1\n")
-            .chain_update(&key_time_text)
-            .chain_update(b"\n");
+        let mac = hmac(secret.expose().as_bytes()).chain_update(&key_time_text);
+        let hex = hex(&mac.finalize().into_bytes());
+        let string_to_sign = hmac(&hex).chain_update(format!("sha1\n{key_time_text}\n"));
         Self {
             key_time,
             key_time_text,
@@ -69,11 +64,9 @@ impl SigningKey {
     /// The signature of an `HttpString`: `hex(HMAC-SHA1(SignKey, StringToSign))`, where
     /// `StringToSign = sha1\n{key_time}\n{hex(SHA1(HttpString))}\n`.
     pub(crate) fn sign(&self, http_string: &[u8]) -> [u8; 40] {
-        let mac = self
-            .string_to_sign
-            .clone()
-            .chain_update(sha1_hex(http_string))
-            .chain_update(b"\n");
+        let mut mac = self.string_to_sign.clone();
+        mac.update(&sha1_hex(http_string));
+        mac.update(b"\n");
         hex(&mac.finalize().into_bytes())
     }
 }

@@ -122,10 +122,7 @@ pub trait KeyLookup {
     fn secret_key(&self, secret_id: &str) -> Option<SecretKey>;
 }
 
-impl<F> KeyLookup for F
-where
-    F: Fn(&str) -> Option<SecretKey>,
-{
+impl<F: Fn(&str) -> Option<SecretKey>> KeyLookup for F {
     fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
         self(secret_id)
     }
@@ -146,10 +143,7 @@ impl<L> fmt::Debug for Verifier<L> {
     }
 }
 
-impl<L> Verifier<L>
-where
-    L: Fn(&str) -> Option<SecretKey>,
-{
+impl<L: Fn(&str) -> Option<SecretKey>> Verifier<L> {
     /// A verifier that finds secret keys with the function `lookup` and allows
     /// [`DEFAULT_CLOCK_SKEW`].
     pub fn new(lookup: L) -> Self {
@@ -213,11 +207,11 @@ impl<L: KeyLookup> Verifier<L> {
         }
 
         // Exactly the listed headers and parameters are signed.
-        let header_keys: Vec<&str> = authorization.header_list().collect();
-        let param_keys: Vec<&str> = authorization.param_list().collect();
-        let signs_header =
-            |name: &HeaderName| header_keys.contains(&&*canonical_key(name.as_str().as_bytes()));
-        let signs_param = |key: &str| param_keys.contains(&key);
+        let signs_header = |name: &HeaderName| {
+            let key = canonical_key(name.as_str().as_bytes());
+            authorization.header_list().any(|listed| listed == key)
+        };
+        let signs_param = |key: &str| authorization.param_list().any(|listed| listed == key);
         let canonical = Canonical::new(method, uri, headers, None, signs_header, signs_param);
         let key = SigningKey::derive(&secret, authorization.key_time());
         let expected = key.sign(&canonical.http_string());
