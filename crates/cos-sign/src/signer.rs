@@ -80,7 +80,7 @@ impl Signer {
     /// instead, with the same [`SignError`].
     pub fn new(credentials: Credentials) -> Self {
         Self {
-            token_header: token_header(&credentials),
+            token_header: checked_token(&credentials),
             credentials,
             policy: HeaderPolicy::Default,
             cache: Some(KeyCache::default()),
@@ -246,15 +246,15 @@ impl Signer {
             params = format!("{params}{separator}{SECURITY_TOKEN}={token}");
         }
         let signed = with_query(uri, &params)?;
-        let signature = self.authorization(method, &signed, headers, key_time)?;
+        let auth = self.authorization(method, &signed, headers, key_time)?;
         let separator = if params.is_empty() { "" } else { "&" };
-        with_query(uri, &format!("{}{separator}{params}", signature.to_query()))
+        with_query(uri, &format!("{}{separator}{params}", auth.to_query()))
     }
 }
 
-/// The session token of `credentials` as a sensitive header value, if they carry one, or why
-/// they cannot sign.
-fn token_header(credentials: &Credentials) -> Result<Option<HeaderValue>, SignError> {
+/// Checks that `credentials` can sign: their session token as a sensitive header value, if they
+/// carry one, or why they cannot.
+fn checked_token(credentials: &Credentials) -> Result<Option<HeaderValue>, SignError> {
     let id = credentials.secret_id();
     let allowed = |b: u8| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b';');
     if id.is_empty() || !id.bytes().all(allowed) {
