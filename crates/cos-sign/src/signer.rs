@@ -354,6 +354,17 @@ mod tests {
     }
 
     #[test]
+    fn every_signature_refuses_credentials_try_new_refuses() {
+        let signer = Signer::new(Credentials::new("AKIDx", "k").with_session_token("bad\ntoken"));
+        let (uri, key_time) = ("http://h/o".parse().unwrap(), KeyTime::new(1, 2).unwrap());
+        let error = Err(SignError::InvalidSessionToken);
+        let authorization = signer.authorization(&Method::GET, &uri, &HeaderMap::new(), key_time);
+        assert_eq!(authorization.map(|_| ()), error);
+        let url = signer.presign(&Method::GET, &uri, &HeaderMap::new(), key_time);
+        assert_eq!(url.map(|_| ()), error);
+    }
+
+    #[test]
     fn the_secrets_written_are_marked_sensitive() {
         let credentials = Credentials::new("AKIDx", "k3y").with_session_token("s3cr3t");
         let signer = Signer::try_new(credentials).unwrap();
