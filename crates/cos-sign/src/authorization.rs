@@ -96,10 +96,7 @@ impl Authorization {
             key_time,
             header_list,
             param_list,
-            // Lower-case hex is ASCII, so this keeps every byte.
-            signature: std::str::from_utf8(signature)
-                .unwrap_or_default()
-                .to_owned(),
+            signature: String::from_utf8_lossy(signature).into_owned(),
         }
     }
 
@@ -108,7 +105,6 @@ impl Authorization {
     pub fn parse(value: &str) -> Result<Self, AuthorizationError> {
         let pairs = value
             .split('&')
-            .filter(|s| !s.is_empty())
             .map(|p| p.split_once('=').unwrap_or((p, "")))
             .map(|(k, v)| (k.as_bytes(), Some(v)));
         Self::from_fields(pairs)
@@ -146,38 +142,31 @@ impl Authorization {
             }
             values[i] = Some(value);
         }
-        let field = |i: usize| -> Result<&str, AuthorizationError> {
-            match values[i] {
-                None => Err(AuthorizationError::Missing(FIELDS[i])),
-                Some(None) => Err(AuthorizationError::InvalidValue(FIELDS[i])),
-                Some(Some(v)) => Ok(v),
-            }
+        let field = |i: usize| match values[i] {
+            None => Err(AuthorizationError::Missing(FIELDS[i])),
+            Some(None) => Err(AuthorizationError::InvalidValue(FIELDS[i])),
+            Some(Some(v)) => Ok(v),
         };
         let algorithm = field(0)?;
         if algorithm != ALGORITHM {
             let shown: String = algorithm.chars().take(32).collect();
             return Err(AuthorizationError::UnsupportedAlgorithm(shown));
         }
-        let time = |i: usize| -> Result<KeyTime, AuthorizationError> {
-            field(i)?
-                .parse()
-                .map_err(|e| AuthorizationError::InvalidTime(FIELDS[i], e))
+        let time = |i: usize| -> Result<KeyTime, _> {
+            let parsed = field(i)?.parse();
+            parsed.map_err(|e| AuthorizationError::InvalidTime(FIELDS[i], e))
         };
-        let non_empty = |i: usize| -> Result<&str, AuthorizationError> {
-            let v = field(i)?;
-            if v.is_empty() {
-                Err(AuthorizationError::InvalidValue(FIELDS[i]))
-            } else {
-                Ok(v)
-            }
+        let non_empty = |i: usize| match field(i)? {
+            "" => Err(AuthorizationError::InvalidValue(FIELDS[i])),
+            v => Ok(v.to_owned()),
         };
         Ok(Self {
-            secret_id: non_empty(1)?.to_owned(),
+            secret_id: non_empty(1)?,
             sign_time: time(2)?,
             key_time: time(3)?,
             header_list: field(4)?.to_owned(),
             param_list: field(5)?.to_owned(),
-            signature: non_empty(6)?.to_owned(),
+            signature: non_empty(6)?,
         })
     }
 
@@ -232,9 +221,8 @@ impl Authorization {
     }
 }
 
-/// `q-sign-algorithm=sha1&q-ak=...&...&q-signature=...`: the fields with these `values` (in
-/// the order of [`FIELDS`]), percent-encoded or as they are. As they are, the text fills its
-/// buffer exactly, which a `HeaderValue` then takes over without copying.
+/// `q-sign-algorithm=sha1&q-ak=...&q-signature=...`: the [`FIELDS`] with these `values`,
+/// percent-encoded or as they are, in a buffer of the exact size (a `HeaderValue` takes it over).
 pub(crate) fn join_fields(values: [&str; 7], encode: bool) -> String {
     let fields = FIELDS.iter().zip(values);
     let len = fields

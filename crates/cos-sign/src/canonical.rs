@@ -51,21 +51,6 @@ impl<'a> Pair<'a> {
         };
         Self { key, value }
     }
-
-    /// A header's pair. Header names are lower-case already, and most (all those COS
-    /// defines) hold no byte to escape: they are their own canonical key.
-    fn header(name: &'a str, value: Cow<'a, [u8]>) -> Self {
-        match name
-            .bytes()
-            .all(|b| unreserved(b) && !b.is_ascii_uppercase())
-        {
-            true => Self {
-                key: Cow::Borrowed(name),
-                value,
-            },
-            false => Self::new(Cow::Borrowed(name.as_bytes()), value),
-        }
-    }
 }
 
 /// A key as it enters the signature: percent-encoded, then lower-cased. Borrowed when that
@@ -81,11 +66,9 @@ pub(crate) fn canonical_key(raw: &[u8]) -> Cow<'_, str> {
 
 /// Decodes a query component: `+` is a space, then `%XX` escapes are decoded.
 fn decode_query_component(raw: &str) -> Cow<'_, [u8]> {
-    if raw.contains('+') {
-        let spaced = raw.replace('+', " ");
-        Cow::Owned(percent_decode(spaced.as_bytes()).collect())
-    } else {
-        percent_decode(raw.as_bytes()).into()
+    match raw.contains('+') {
+        true => Cow::Owned(percent_decode(raw.replace('+', " ").as_bytes()).collect()),
+        false => percent_decode(raw.as_bytes()).into(),
     }
 }
 
@@ -102,11 +85,8 @@ pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, [u8]>, C
 /// any `user:pass@`.
 pub(crate) fn authority_host(uri: &Uri) -> Option<&str> {
     let authority = uri.authority()?.as_str();
-    Some(
-        authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host),
-    )
+    let (_, host) = authority.rsplit_once('@').unwrap_or(("", authority));
+    Some(host)
 }
 
 /// Appends `bytes` percent-encoded. Most values (numbers, hosts, ids) need no escape: they are
@@ -133,11 +113,10 @@ pub(crate) struct Canonical<'a> {
 }
 
 impl<'a> Canonical<'a> {
-    /// The canonical form of a request: the query parameters of `uri` that `signs_param`
-    /// accepts (given the canonical key), and the headers that `signs_header` accepts: those
-    /// of `headers`, with `set` (a header about to be set) in place of any of its name. When
-    /// the headers hold no `Host` and `signs_header` accepts `host`, it is taken from the URI.
-    /// A parameter without a name (`?=v`) is never signed: no `q-url-param-list` can name it.
+    /// The canonical form of a request: the query parameters whose canonical key `signs_param`
+    /// accepts (never one without a name, `?=v`: no `q-url-param-list` can name it), and the
+    /// headers `signs_header` accepts, with `set` (a header about to be set) in place of any of
+    /// its name, and `host` from the URI when the headers hold none.
     pub(crate) fn new(
         method: &'a Method,
         uri: &'a Uri,
@@ -163,14 +142,15 @@ impl<'a> Canonical<'a> {
                 // Trimmed of spaces and tabs, as a receiver sees it (the other bytes
                 // `trim_ascii` removes cannot be in a header value).
                 let value = Cow::Borrowed(value.as_bytes().trim_ascii());
-                signed.push(Pair::header(name.as_str(), value));
+                signed.push(Pair::new(Cow::Borrowed(name.as_str().as_bytes()), value));
             }
         }
         if !has_host
             && signs_header(&header::HOST)
             && let Some(host) = authority_host(uri)
         {
-            signed.push(Pair::header("host", Cow::Borrowed(host.as_bytes())));
+            let host = Cow::Borrowed(host.as_bytes());
+            signed.push(Pair::new(Cow::Borrowed(b"host"), host));
         }
         signed.sort_unstable();
 

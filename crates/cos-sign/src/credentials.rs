@@ -5,55 +5,49 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-/// A COS secret key (`SecretKey` in the console). Its `Debug` prints `***`, and its bytes are
-/// overwritten with zeros when it is dropped.
-///
-/// ```
-/// let key = cos_sign::SecretKey::new("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz");
-/// assert_eq!(format!("{key:?}"), "SecretKey(***)");
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(Zeroizing<Box<str>>);
+/// A secret text: `new` wraps it, `expose` reads it, `Debug` prints `Name(***)`, and its bytes
+/// are overwritten with zeros when it is dropped.
+macro_rules! secret_text {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(Zeroizing<Box<str>>);
 
-impl SecretKey {
-    /// Wraps a secret key.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(Zeroizing::new(key.into().into_boxed_str()))
-    }
+        impl $name {
+            #[doc = concat!("Wraps a ", $what, ".")]
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(Zeroizing::new(value.into().into_boxed_str()))
+            }
 
-    /// The key itself. Named so that every use of the secret is easy to find.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+            #[doc = concat!("The ", $what, " itself, named so that every use is easy to find.")]
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "(***)"))
+            }
+        }
+    };
 }
 
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey(***)")
-    }
+secret_text! {
+    /// A COS secret key (`SecretKey` in the console). Its `Debug` prints `***`, and its bytes
+    /// are overwritten with zeros when it is dropped.
+    ///
+    /// ```
+    /// let key = cos_sign::SecretKey::new("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz");
+    /// assert_eq!(format!("{key:?}"), "SecretKey(***)");
+    /// ```
+    SecretKey, "secret key"
 }
 
-/// The session token of temporary credentials, sent as `x-cos-security-token`. Its `Debug`
-/// prints `***`, and its bytes are overwritten with zeros when it is dropped.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(Zeroizing<Box<str>>);
-
-impl SessionToken {
-    /// Wraps a session token.
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(Zeroizing::new(token.into().into_boxed_str()))
-    }
-
-    /// The token itself.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionToken(***)")
-    }
+secret_text! {
+    /// The session token of temporary credentials, sent as `x-cos-security-token`. Its `Debug`
+    /// prints `***`, and its bytes are overwritten with zeros when it is dropped.
+    SessionToken, "session token"
 }
 
 /// A secret id (`q-ak`), its secret key and, for temporary credentials, a session token.
@@ -62,9 +56,7 @@ impl fmt::Debug for SessionToken {
 /// use cos_sign::Credentials;
 /// let creds = Credentials::new("AKIDexample", "my-secret-key").with_session_token("my-token");
 /// assert_eq!(creds.secret_id(), "AKIDexample");
-/// // Debug output never shows the key or the token.
-/// let shown = format!("{creds:?}");
-/// assert!(!shown.contains("my-secret-key") && !shown.contains("my-token"));
+/// assert!(!format!("{creds:?}").contains("my-secret-key"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {

@@ -2,12 +2,8 @@
 
 use http::header::{self, HeaderName};
 
-/// Which request headers a signature covers.
-///
-/// Whatever the policy, `authorization`, `user-agent` and the hop-by-hop headers (`connection`,
-/// `keep-alive`, `proxy-*`, `te`, `trailer`, `transfer-encoding`, `upgrade`) are never signed:
-/// proxies and HTTP stacks rewrite them. A `host` the policy selects is signed even when the
-/// request has no `Host` header: it is then taken from the URI.
+/// Which request headers a signature covers. No policy signs `authorization`, `user-agent` or
+/// the hop-by-hop headers, which proxies rewrite; a missing `host` is taken from the URI.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HeaderPolicy {

@@ -4,13 +4,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::{KeyTime, SecretKey, SigningKey};
 
-/// The [`SigningKey`] of the last key time a [`crate::Signer`] signed for. One key: the cache
-/// never grows.
-///
-/// Signatures share the key through an [`Arc`] rather than copying it, so when the key time
-/// moves on and the last signature made with the old key ends, that key is dropped, and so
-/// wiped. A lookup takes the lock for reading only, so signatures made at the same time do
-/// not wait for each other; the lock is taken for writing only when the key time changes.
+/// The [`SigningKey`] of the last key time a [`crate::Signer`] signed for, shared (not copied)
+/// with each signature. The lock is taken for writing only when the key time changes.
 #[derive(Debug, Default)]
 pub(crate) struct KeyCache(RwLock<Option<Arc<SigningKey>>>);
 

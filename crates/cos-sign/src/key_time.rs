@@ -6,8 +6,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A validity window `start;end` in Unix seconds, as in `q-key-time` and `q-sign-time`.
 ///
-/// Built from a given time, never from the clock, except by [`KeyTime::now`].
-///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
 /// use cos_sign::KeyTime;
@@ -85,8 +83,7 @@ impl KeyTime {
         self.end
     }
 
-    /// `start;end`, in one allocation: `itoa` writes the digits, where the formatting
-    /// machinery would cost more than the rest of an `Authorization` header.
+    /// `start;end`, its digits written by `itoa` (cheaper than the formatting machinery).
     pub(crate) fn text(&self) -> String {
         let mut digits = itoa::Buffer::new();
         let mut text = String::with_capacity(41);
@@ -115,15 +112,12 @@ impl FromStr for KeyTime {
     /// Parses `start;end`: two runs of ASCII digits, nothing else.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (start, end) = s.split_once(';').ok_or(KeyTimeError::Syntax)?;
-        Self::new(parse_digits(start)?, parse_digits(end)?)
+        let number = |s: &str| match s.bytes().all(|b| b.is_ascii_digit()) {
+            true => s.parse().map_err(|_| KeyTimeError::Syntax),
+            false => Err(KeyTimeError::Syntax),
+        };
+        Self::new(number(start)?, number(end)?)
     }
-}
-
-fn parse_digits(s: &str) -> Result<u64, KeyTimeError> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(KeyTimeError::Syntax);
-    }
-    s.parse().map_err(|_| KeyTimeError::Syntax)
 }
 
 #[cfg(test)]

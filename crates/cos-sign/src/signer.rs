@@ -39,9 +39,7 @@ pub enum SignError {
 impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::InvalidSecretId => {
-                "the secret id is empty or holds bytes other than visible ASCII (without & = ;)"
-            }
+            Self::InvalidSecretId => "the secret id is empty or not visible ASCII without & = ;",
             Self::InvalidSessionToken => "the session token cannot be sent as a header value",
             Self::InvalidHost => "the URI's authority cannot be sent as a Host header",
             Self::InvalidUri => "a presigned URL could not be built from the URI",
@@ -51,21 +49,15 @@ impl fmt::Display for SignError {
 
 impl std::error::Error for SignError {}
 
-/// Signs requests with one set of credentials and a [`HeaderPolicy`].
-///
-/// It never reads the clock: every call takes the [`KeyTime`] to sign for. It caches the
-/// [`SigningKey`] of the last key time it saw, so a caller that reuses a key time across
-/// requests (a `q-key-time` of an hour, say, with a fresh `q-sign-time` per request) derives the
-/// key once. A signer is `Send + Sync`: share one (in an `Arc`) between tasks.
-///
-/// See the [crate documentation](crate) for an example.
+/// Signs requests with one set of credentials and a [`HeaderPolicy`], caching the
+/// [`SigningKey`] of the last key time it signed for. It is `Send + Sync`: share one between
+/// tasks. The [crate documentation](crate) shows signing, presigning and the key cache.
 #[derive(Clone, Debug)]
 pub struct Signer {
     credentials: Credentials,
     policy: HeaderPolicy,
-    secret_id_valid: bool,
-    /// The session token as a (sensitive) header value, or why it cannot be one.
-    token_header: Option<Result<HeaderValue, SignError>>,
+    /// The session token as a (sensitive) header value, or why the credentials cannot sign.
+    token_header: Result<Option<HeaderValue>, SignError>,
     cache: Option<KeyCache>,
 }
 
@@ -80,24 +72,17 @@ impl Signer {
     /// ```
     pub fn try_new(credentials: Credentials) -> Result<Self, SignError> {
         let signer = Self::new(credentials);
-        signer.check_credentials()?;
+        signer.token_header()?;
         Ok(signer)
     }
 
     /// As [`Signer::try_new`], but credentials that cannot sign are refused by each signature
     /// instead, with the same [`SignError`].
     pub fn new(credentials: Credentials) -> Self {
-        let token_header = credentials.session_token().map(|token| {
-            let mut value = HeaderValue::from_str(token.expose())
-                .map_err(|_| SignError::InvalidSessionToken)?;
-            value.set_sensitive(true);
-            Ok(value)
-        });
         Self {
-            secret_id_valid: secret_id_is_valid(credentials.secret_id()),
+            token_header: checked_token(&credentials),
             credentials,
             policy: HeaderPolicy::Default,
-            token_header,
             cache: Some(KeyCache::default()),
         }
     }
@@ -134,20 +119,12 @@ impl Signer {
         }
     }
 
-    /// Whether the credentials can sign: a secret id that fits `q-ak`, and a session token
-    /// that fits a header.
-    fn check_credentials(&self) -> Result<(), SignError> {
-        self.check_secret_id()?;
-        match &self.token_header {
-            Some(Err(e)) => Err(e.clone()),
-            _ => Ok(()),
-        }
-    }
-
-    fn check_secret_id(&self) -> Result<(), SignError> {
-        self.secret_id_valid
-            .then_some(())
-            .ok_or(SignError::InvalidSecretId)
+    /// The session token's header value, if any, or why the credentials cannot sign.
+    fn token_header(&self) -> Result<Option<&HeaderValue>, SignError> {
+        self.token_header
+            .as_ref()
+            .map(Option::as_ref)
+            .map_err(Clone::clone)
     }
 
     /// The `Authorization` for a request, signed over every query parameter and the headers the
@@ -176,7 +153,7 @@ impl Signer {
         sign_time: KeyTime,
         key_time: KeyTime,
     ) -> Result<Authorization, SignError> {
-        self.check_secret_id()?;
+        self.token_header()?;
         let signs = |name: &HeaderName| self.policy.signs(name);
         let canonical = Canonical::new(method, uri, headers, None, signs, |_| true);
         let signature = self.signing_key(key_time).sign(&canonical.http_string());
@@ -189,10 +166,7 @@ impl Signer {
 
     /// Signs a request in place for `key_time`: adds `Host` from the URI when it is missing,
     /// sets `x-cos-security-token` when the credentials carry a session token, and sets
-    /// `Authorization`. Everything is computed first; on error the request is untouched.
-    ///
-    /// The `Authorization` and `x-cos-security-token` values are marked sensitive
-    /// ([`HeaderValue::set_sensitive`]), so `http`'s `Debug` and logging layers hide them.
+    /// `Authorization`, the last two marked sensitive. On error the request is untouched.
     pub fn sign(&self, parts: &mut Parts, key_time: KeyTime) -> Result<(), SignError> {
         self.sign_with_sign_time(parts, key_time, key_time)
     }
@@ -205,8 +179,7 @@ impl Signer {
         sign_time: KeyTime,
         key_time: KeyTime,
     ) -> Result<(), SignError> {
-        self.check_credentials()?;
-        let token = self.token_header.as_ref().and_then(|t| t.as_ref().ok());
+        let token = self.token_header()?;
         let host = match parts.headers.contains_key(header::HOST) {
             true => None,
             false => authority_host(&parts.uri)
@@ -224,18 +197,13 @@ impl Signer {
             true => Cow::Borrowed(key.key_time_text()),
             false => Cow::Owned(sign_time.text()),
         };
-        let authorization = join_fields(
-            [
-                ALGORITHM,
-                self.credentials.secret_id(),
-                &sign_time,
-                key.key_time_text(),
-                &key_list(&canonical.headers),
-                &key_list(&canonical.params),
-                std::str::from_utf8(&signature).unwrap_or_default(),
-            ],
-            false,
-        );
+        let (headers, params) = (key_list(&canonical.headers), key_list(&canonical.params));
+        let (id, key_time) = (self.credentials.secret_id(), key.key_time_text());
+        let signature = std::str::from_utf8(&signature).unwrap_or_default();
+        let fields = [
+            ALGORITHM, id, &sign_time, key_time, &headers, &params, signature,
+        ];
+        let authorization = join_fields(fields, false);
         // Only visible ASCII went in (the secret id was checked), so this cannot fail.
         let mut value =
             HeaderValue::try_from(authorization).map_err(|_| SignError::InvalidSecretId)?;
@@ -262,11 +230,8 @@ impl Signer {
     }
 
     /// A presigned URL: `uri` with the signature in its query, valid for `key_time`. `headers`
-    /// are the headers the request will carry (often none: `host` comes from the URI).
-    ///
-    /// The signature fields come first, then the URI's own parameters, then
-    /// `x-cos-security-token` for temporary credentials (signed as a parameter), as the
-    /// official Python SDK writes them.
+    /// are the headers the request will carry (often none: `host` comes from the URI). The
+    /// query holds the signature fields, the URI's parameters, then any session token.
     pub fn presign(
         &self,
         method: &Method,
@@ -276,33 +241,32 @@ impl Signer {
     ) -> Result<Uri, SignError> {
         let mut params = uri.query().unwrap_or_default().to_owned();
         if let Some(token) = self.credentials.session_token() {
-            if !params.is_empty() {
-                params.push('&');
-            }
-            params.push_str(SECURITY_TOKEN);
-            params.push('=');
-            params.extend(percent_encoding::utf8_percent_encode(
-                token.expose(),
-                COS_ENCODE_SET,
-            ));
+            let token = percent_encoding::utf8_percent_encode(token.expose(), COS_ENCODE_SET);
+            let separator = if params.is_empty() { "" } else { "&" };
+            params = format!("{params}{separator}{SECURITY_TOKEN}={token}");
         }
         let signed = with_query(uri, &params)?;
-        let mut query = self
-            .authorization(method, &signed, headers, key_time)?
-            .to_query();
-        if !params.is_empty() {
-            query.push('&');
-            query.push_str(&params);
-        }
-        with_query(uri, &query)
+        let auth = self.authorization(method, &signed, headers, key_time)?;
+        let separator = if params.is_empty() { "" } else { "&" };
+        with_query(uri, &format!("{}{separator}{params}", auth.to_query()))
     }
 }
 
-fn secret_id_is_valid(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b';'))
+/// Checks that `credentials` can sign: their session token as a sensitive header value, if they
+/// carry one, or why they cannot.
+fn checked_token(credentials: &Credentials) -> Result<Option<HeaderValue>, SignError> {
+    let id = credentials.secret_id();
+    let allowed = |b: u8| b.is_ascii_graphic() && !matches!(b, b'&' | b'=' | b';');
+    if id.is_empty() || !id.bytes().all(allowed) {
+        return Err(SignError::InvalidSecretId);
+    }
+    let token = credentials.session_token().map(|token| {
+        let mut value =
+            HeaderValue::from_str(token.expose()).map_err(|_| SignError::InvalidSessionToken)?;
+        value.set_sensitive(true);
+        Ok(value)
+    });
+    token.transpose()
 }
 
 /// `uri` with its query replaced by `query` (none when empty).
@@ -311,14 +275,10 @@ fn with_query(uri: &Uri, query: &str) -> Result<Uri, SignError> {
         "" => "/",
         p => p,
     };
-    let path_and_query = if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    };
+    let separator = if query.is_empty() { "" } else { "?" };
+    let path_and_query = PathAndQuery::try_from(format!("{path}{separator}{query}"));
     let mut parts = uri.clone().into_parts();
-    parts.path_and_query =
-        Some(PathAndQuery::try_from(path_and_query).map_err(|_| SignError::InvalidUri)?);
+    parts.path_and_query = Some(path_and_query.map_err(|_| SignError::InvalidUri)?);
     Uri::from_parts(parts).map_err(|_| SignError::InvalidUri)
 }
 
@@ -391,6 +351,17 @@ mod tests {
             assert_eq!(Signer::try_new(credentials).unwrap_err(), error);
         }
         assert!(Signer::try_new(Credentials::new("AKIDx", "k").with_session_token("t")).is_ok());
+    }
+
+    #[test]
+    fn every_signature_refuses_credentials_try_new_refuses() {
+        let signer = Signer::new(Credentials::new("AKIDx", "k").with_session_token("bad\ntoken"));
+        let (uri, key_time) = ("http://h/o".parse().unwrap(), KeyTime::new(1, 2).unwrap());
+        let error = Err(SignError::InvalidSessionToken);
+        let authorization = signer.authorization(&Method::GET, &uri, &HeaderMap::new(), key_time);
+        assert_eq!(authorization.map(|_| ()), error);
+        let url = signer.presign(&Method::GET, &uri, &HeaderMap::new(), key_time);
+        assert_eq!(url.map(|_| ()), error);
     }
 
     #[test]

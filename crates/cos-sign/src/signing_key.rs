@@ -4,16 +4,12 @@ use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
-use zeroize::Zeroize;
+use zeroize::Zeroizing;
 
 use crate::{KeyTime, SecretKey};
 
-/// `SignKey = hex(HMAC-SHA1(SecretKey, KeyTime))`, derived once and reused for every request
-/// signed within the same key time.
-///
-/// It keeps an HMAC keyed with the `SignKey` that has already read the `StringToSign`'s first
-/// two lines (`sha1\n{key_time}\n`); each signature clones it and feeds it the rest. Its `Debug`
-/// prints the key time only, and the key is overwritten with zeros when it is dropped.
+/// `SignKey = hex(HMAC-SHA1(SecretKey, KeyTime))`, derived once per key time. Its `Debug` shows
+/// the key time only; the key is overwritten with zeros when it is dropped.
 ///
 /// ```
 /// use cos_sign::{KeyTime, SecretKey, SigningKey};
@@ -28,8 +24,9 @@ pub struct SigningKey {
     key_time: KeyTime,
     /// `key_time` as text: `start;end`.
     key_time_text: String,
-    hex: [u8; 40],
-    /// Keyed with `hex`, after `sha1\n{key_time}\n`.
+    hex: Zeroizing<[u8; 40]>,
+    /// Keyed with `hex`, after `sha1\n{key_time}\n`: each signature clones it. It wipes itself
+    /// (the `zeroize` feature of `hmac` and `sha1`).
     string_to_sign: Hmac<Sha1>,
 }
 
@@ -37,18 +34,13 @@ impl SigningKey {
     /// Derives the key for `key_time`.
     pub fn derive(secret: &SecretKey, key_time: KeyTime) -> Self {
         let key_time_text = key_time.text();
-        let hex = hex(&hmac(secret.expose().as_bytes())
-            .chain_update(&key_time_text)
-            .finalize()
-            .into_bytes());
-        let string_to_sign = hmac(&hex)
-            .chain_update(b"sha1\n")
-            .chain_update(&key_time_text)
-            .chain_update(b"\n");
+        let mac = hmac(secret.expose().as_bytes()).chain_update(&key_time_text);
+        let hex = hex(&mac.finalize().into_bytes());
+        let string_to_sign = hmac(&hex).chain_update(format!("sha1\n{key_time_text}\n"));
         Self {
             key_time,
             key_time_text,
-            hex,
+            hex: Zeroizing::new(hex),
             string_to_sign,
         }
     }
@@ -66,25 +58,16 @@ impl SigningKey {
     /// The `SignKey` in lower-case hex: a secret, named so that every use is easy to find.
     pub fn expose_hex(&self) -> &str {
         // Always ASCII hex; the fallback keeps this panic-free.
-        std::str::from_utf8(&self.hex).unwrap_or_default()
+        std::str::from_utf8(&*self.hex).unwrap_or_default()
     }
 
     /// The signature of an `HttpString`: `hex(HMAC-SHA1(SignKey, StringToSign))`, where
     /// `StringToSign = sha1\n{key_time}\n{hex(SHA1(HttpString))}\n`.
     pub(crate) fn sign(&self, http_string: &[u8]) -> [u8; 40] {
-        let mac = self
-            .string_to_sign
-            .clone()
-            .chain_update(sha1_hex(http_string))
-            .chain_update(b"\n");
+        let mut mac = self.string_to_sign.clone();
+        mac.update(&sha1_hex(http_string));
+        mac.update(b"\n");
         hex(&mac.finalize().into_bytes())
-    }
-}
-
-impl Drop for SigningKey {
-    fn drop(&mut self) {
-        // The HMAC state wipes itself (the `zeroize` feature of `hmac` and `sha1`).
-        self.hex.zeroize();
     }
 }
 
@@ -96,8 +79,7 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// HMAC-SHA1 keyed with `key`. HMAC takes a key of any length, so `new_from_slice` never
-/// fails, and its error branch (a zero key) is never taken.
+/// HMAC-SHA1 keyed with `key` (HMAC takes a key of any length: the error branch is never taken).
 fn hmac(key: &[u8]) -> Hmac<Sha1> {
     Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default()))
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use http::header::{self, HeaderMap};
+use http::header::{self, HeaderMap, HeaderName};
 use http::request::Parts;
 use http::{Method, StatusCode, Uri};
 use subtle::ConstantTimeEq;
@@ -79,26 +79,29 @@ impl fmt::Display for VerifyError {
                 write!(f, "the secret id {secret_id:?} is not known")
             }
             Self::NotYetValid { window, now } => {
-                write!(
-                    f,
-                    "the signature is valid from {}; now is {now}",
-                    window.start()
-                )
+                let start = window.start();
+                write!(f, "the signature is valid from {start}; now is {now}")
             }
             Self::Expired { window, now } => {
-                write!(f, "the signature expired at {}; now is {now}", window.end())
+                let end = window.end();
+                write!(f, "the signature expired at {end}; now is {now}")
             }
-            Self::SignatureMismatch { string_to_sign, .. } => {
-                write!(
-                    f,
-                    "signature mismatch; the server's StringToSign: {string_to_sign:?}"
-                )
+            Self::SignatureMismatch {
+                string_to_sign: s, ..
+            } => {
+                write!(f, "signature mismatch; the server's StringToSign: {s:?}")
             }
         }
     }
 }
 
 impl std::error::Error for VerifyError {}
+
+impl From<AuthorizationError> for VerifyError {
+    fn from(e: AuthorizationError) -> Self {
+        Self::Malformed(e)
+    }
+}
 
 /// A request whose signature checked out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,10 +122,7 @@ pub trait KeyLookup {
     fn secret_key(&self, secret_id: &str) -> Option<SecretKey>;
 }
 
-impl<F> KeyLookup for F
-where
-    F: Fn(&str) -> Option<SecretKey>,
-{
+impl<F: Fn(&str) -> Option<SecretKey>> KeyLookup for F {
     fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
         self(secret_id)
     }
@@ -143,10 +143,7 @@ impl<L> fmt::Debug for Verifier<L> {
     }
 }
 
-impl<L> Verifier<L>
-where
-    L: Fn(&str) -> Option<SecretKey>,
-{
+impl<L: Fn(&str) -> Option<SecretKey>> Verifier<L> {
     /// A verifier that finds secret keys with the function `lookup` and allows
     /// [`DEFAULT_CLOCK_SKEW`].
     pub fn new(lookup: L) -> Self {
@@ -182,29 +179,21 @@ impl<L: KeyLookup> Verifier<L> {
         headers: &HeaderMap,
         now: SystemTime,
     ) -> Result<Verified, VerifyError> {
-        let (authorization, presigned) = match headers.get(header::AUTHORIZATION) {
+        let presigned = !headers.contains_key(header::AUTHORIZATION);
+        let authorization = match headers.get(header::AUTHORIZATION) {
             Some(value) => {
-                let text = value.to_str().map_err(|_| {
-                    VerifyError::Malformed(AuthorizationError::InvalidValue("Authorization"))
-                })?;
-                (
-                    Authorization::parse(text).map_err(VerifyError::Malformed)?,
-                    false,
-                )
+                let invalid = AuthorizationError::InvalidValue("Authorization");
+                Authorization::parse(value.to_str().map_err(|_| invalid)?)?
             }
-            None => match uri.query().map(Authorization::from_query).transpose() {
-                Ok(Some(Some(auth))) => (auth, true),
-                Ok(_) => return Err(VerifyError::Missing),
-                Err(e) => return Err(VerifyError::Malformed(e)),
-            },
+            None => Authorization::from_query(uri.query().unwrap_or_default())?
+                .ok_or(VerifyError::Missing)?,
         };
 
-        let secret = self
-            .lookup
-            .secret_key(authorization.secret_id())
-            .ok_or_else(|| VerifyError::UnknownAccessKey {
-                secret_id: authorization.secret_id().to_owned(),
-            })?;
+        let secret_id = authorization.secret_id();
+        let unknown = || VerifyError::UnknownAccessKey {
+            secret_id: secret_id.to_owned(),
+        };
+        let secret = self.lookup.secret_key(secret_id).ok_or_else(unknown)?;
 
         let now = unix_seconds(now);
         let skew = self.clock_skew.as_secs();
@@ -218,23 +207,17 @@ impl<L: KeyLookup> Verifier<L> {
         }
 
         // Exactly the listed headers and parameters are signed.
-        let header_keys: Vec<&str> = authorization.header_list().collect();
-        let param_keys: Vec<&str> = authorization.param_list().collect();
-        let canonical = Canonical::new(
-            method,
-            uri,
-            headers,
-            None,
-            |name| header_keys.contains(&&*canonical_key(name.as_str().as_bytes())),
-            |key| param_keys.contains(&key),
-        );
+        let signs_header = |name: &HeaderName| {
+            let key = canonical_key(name.as_str().as_bytes());
+            authorization.header_list().any(|listed| listed == key)
+        };
+        let signs_param = |key: &str| authorization.param_list().any(|listed| listed == key);
+        let canonical = Canonical::new(method, uri, headers, None, signs_header, signs_param);
         let key = SigningKey::derive(&secret, authorization.key_time());
         let expected = key.sign(&canonical.http_string());
         let given = authorization.signature().as_bytes();
-        // Equal lengths are public knowledge (40 hex digits); the bytes are compared in
-        // constant time.
-        let matches = given.len() == expected.len() && bool::from(given.ct_eq(&expected[..]));
-        if !matches {
+        // Compared in constant time (`ct_eq` tells unequal lengths apart at once: they are public).
+        if !bool::from(given.ct_eq(&expected[..])) {
             let debug = CanonicalRequest::from(&canonical);
             return Err(VerifyError::SignatureMismatch {
                 string_to_sign: debug.string_to_sign(authorization.key_time()),
