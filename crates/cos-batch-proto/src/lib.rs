@@ -67,6 +67,7 @@ mod body;
 mod endpoint;
 mod error;
 pub mod idempotency;
+pub mod object;
 mod operation;
 mod pagination;
 mod path;
