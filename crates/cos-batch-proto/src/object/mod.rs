@@ -4,7 +4,7 @@
 //!
 //! Served calls: PUT Bucket, HEAD Bucket, GET Bucket (list objects), PUT Object, GET Object
 //! (with `Range`), HEAD Object and DELETE Object. It lives beside the batch operations rather
-//! than in a crate of its own because it shares their error type ([`CosError`]), their error
+//! than in a crate of its own because it shares their error type ([`CosError`](crate::CosError)), their error
 //! documents and their query codec, and a client of batch jobs needs both (a manifest is put
 //! with PUT Object, a report read with GET Object).
 //!
