@@ -9,7 +9,9 @@ use cos_batch_emulator::Account;
 use cos_batch_model::{
     Manifest, ManifestField, ManifestFormat, ManifestLocation, ManifestSpec, Report, ReportScope,
 };
-use cos_batch_proto::object::{BucketEndpoint, ByteRange, ListObjectsInput, PutObjectInput};
+use cos_batch_proto::object::{
+    BucketEndpoint, ByteRange, ListObjectsInput, ListObjectsOutput, PutObjectInput,
+};
 use http::{Response, StatusCode};
 
 /// The `<Code>` of an error document.
@@ -495,6 +497,23 @@ async fn buckets_are_listed_in_pages() {
     let r = list(encoded).await;
     assert_eq!(texts(&r, "Key"), ["c%20d%2Fe"]);
     assert_eq!(texts(&r, "EncodingType"), ["url"]);
+    // The client's decoder reads it back, decoded.
+    let page = ListObjectsOutput::decode_response(&r).unwrap();
+    assert_eq!(page.contents[0].key, "c d/e");
+    assert_eq!(page.contents[0].etag, md5_etag(b"c d/e"));
+    assert_eq!(page.contents[0].size, 5);
+    assert_eq!(page.input.prefix, "c ");
+    let missing = f
+        .client
+        .send_signed(
+            f.client
+                .bucket("nothing")
+                .list_objects(&ListObjectsInput::default())
+                .unwrap(),
+        )
+        .await;
+    let error = ListObjectsOutput::decode_response(&missing).unwrap_err();
+    assert_eq!(error.as_service().unwrap().code().as_str(), "NoSuchBucket");
     f.emulator.shutdown().await;
 }
 

@@ -3,10 +3,15 @@
 
 use percent_encoding::utf8_percent_encode;
 
-use super::xml::Xml;
-use crate::CosError;
+use bytes::Bytes;
+use cos_batch_model::{DecodeError, DecodeErrorKind};
+use http::Response;
+use percent_encoding::percent_decode_str;
+
+use super::xml::{Item, Xml, read};
 use crate::path::SEGMENT;
 use crate::query::{QueryWriter, pairs};
+use crate::{CosError, REQUEST_ID, ResponseError};
 
 /// The largest (and default) `max-keys`.
 pub const MAX_KEYS: usize = 1000;
@@ -241,6 +246,141 @@ impl ListObjectsOutput {
         }
     }
 
+    /// Reads a `ListBucketResult` document (keys, prefixes and markers decoded when it says
+    /// `EncodingType` `url`). Elements it does not know are skipped.
+    ///
+    /// ```
+    /// use cos_batch_proto::object::{ListObjectsInput, ListObjectsOutput, ListedObject};
+    /// let mut input = ListObjectsInput::default();
+    /// input.encoding_url = true;
+    /// input.delimiter = "/".into();
+    /// let out = ListObjectsOutput::new(
+    ///     "b-1",
+    ///     input,
+    ///     vec![ListedObject::new("a b", "2024-01-01T00:00:00Z", ""e"", 3, "o", "STANDARD")],
+    ///     vec!["c/".into()],
+    ///     true,
+    ///     Some("c/".into()),
+    /// );
+    /// assert_eq!(ListObjectsOutput::from_xml(&out.to_xml()).unwrap(), out);
+    /// ```
+    pub fn from_xml(xml: &str) -> Result<Self, DecodeError> {
+        let mut out = Self::new(
+            "",
+            ListObjectsInput::default(),
+            Vec::new(),
+            Vec::new(),
+            false,
+            None,
+        );
+        let mut bad: Option<DecodeError> = None;
+        let invalid = |path: &str, value: &str, expected: &'static str| {
+            DecodeError::new(
+                DecodeErrorKind::InvalidValue {
+                    value: value.to_owned(),
+                    expected,
+                },
+                path,
+            )
+        };
+        let mut root_seen = false;
+        read(xml, |item| match item {
+            Item::Open("ListBucketResult") => root_seen = true,
+            Item::Open("ListBucketResult/Contents") => {
+                out.contents.push(ListedObject::new("", "", "", 0, "", ""))
+            }
+            Item::Open(_) => {}
+            Item::Leaf(path, text) => {
+                let Some(field) = path.strip_prefix("ListBucketResult/") else {
+                    return;
+                };
+                let object = out.contents.last_mut();
+                match (field, object) {
+                    ("Name", _) => out.name = text,
+                    ("EncodingType", _) => out.input.encoding_url = text == "url",
+                    ("Prefix", _) => out.input.prefix = text,
+                    ("Marker", _) => out.input.marker = text,
+                    ("Delimiter", _) => out.input.delimiter = text,
+                    ("NextMarker", _) => out.next_marker = Some(text),
+                    ("CommonPrefixes/Prefix", _) => out.common_prefixes.push(text),
+                    ("MaxKeys", _) => match text.trim().parse() {
+                        Ok(n) => out.input.max_keys = n,
+                        Err(_) => bad = Some(invalid(path, &text, "an integer")),
+                    },
+                    ("IsTruncated", _) => match text.trim() {
+                        "true" => out.is_truncated = true,
+                        "false" => out.is_truncated = false,
+                        _ => bad = Some(invalid(path, &text, "true or false")),
+                    },
+                    ("Contents/Key", Some(o)) => o.key = text,
+                    ("Contents/LastModified", Some(o)) => o.last_modified = text,
+                    ("Contents/ETag", Some(o)) => o.etag = text,
+                    ("Contents/StorageClass", Some(o)) => o.storage_class = text,
+                    ("Contents/Owner/ID", Some(o)) => o.owner = text,
+                    ("Contents/Size", Some(o)) => match text.trim().parse() {
+                        Ok(n) => o.size = n,
+                        Err(_) => bad = Some(invalid(path, &text, "an integer")),
+                    },
+                    _ => {}
+                }
+            }
+        })?;
+        if let Some(e) = bad {
+            return Err(e);
+        }
+        if !root_seen {
+            return Err(DecodeError::new(
+                DecodeErrorKind::UnexpectedRoot {
+                    expected: "ListBucketResult",
+                    found: String::new(),
+                },
+                "",
+            ));
+        }
+        if out.input.encoding_url {
+            let decode = |s: &mut String| {
+                if let Ok(d) = percent_decode_str(s).decode_utf8() {
+                    *s = d.into_owned();
+                }
+            };
+            decode(&mut out.input.prefix);
+            decode(&mut out.input.marker);
+            decode(&mut out.input.delimiter);
+            out.next_marker.as_mut().map(decode);
+            out.common_prefixes.iter_mut().for_each(decode);
+            out.contents.iter_mut().for_each(|o| decode(&mut o.key));
+        }
+        Ok(out)
+    }
+
+    /// Decodes a GET Bucket response: the listing, or the service error.
+    pub fn decode_response(response: &Response<Bytes>) -> Result<Self, ResponseError> {
+        let (status, headers) = (response.status(), response.headers());
+        if !status.is_success() {
+            return Err(ResponseError::Service(CosError::from_response(
+                status,
+                headers,
+                response.body(),
+            )));
+        }
+        let request_id = || {
+            headers
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let text = std::str::from_utf8(response.body()).map_err(|_| ResponseError::Decode {
+            status,
+            request_id: request_id(),
+            error: DecodeError::new(DecodeErrorKind::InvalidUtf8, ""),
+        })?;
+        Self::from_xml(text).map_err(|error| ResponseError::Decode {
+            status,
+            request_id: request_id(),
+            error,
+        })
+    }
+
     /// The `ListBucketResult` document (names as COS writes them).
     pub fn to_xml(&self) -> String {
         let encode = |s: &str| -> String {
@@ -358,6 +498,40 @@ mod tests {
                 marker = page.next_marker.clone().unwrap();
             }
             prop_assert_eq!(seen, keys);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn documents_round_trip(
+            keys in proptest::collection::vec("\\PC{1,12}", 0..4),
+            prefixes in proptest::collection::vec("\\PC{1,6}", 0..3),
+            marker in "\\PC{0,8}",
+            next in proptest::option::of("\\PC{1,8}"),
+            encoding_url in any::<bool>(),
+            size in any::<u64>(),
+        ) {
+            let mut input = input("p", "/", &marker, 17);
+            input.encoding_url = encoding_url;
+            let contents = keys
+                .iter()
+                .map(|k| ListedObject::new(k.as_str(), "2024-01-01T00:00:00Z", "\"e\"", size, "o", "ARCHIVE"))
+                .collect();
+            let out = ListObjectsOutput::new("b-1", input, contents, prefixes, next.is_some(), next);
+            prop_assert_eq!(ListObjectsOutput::from_xml(&out.to_xml()).unwrap(), out);
+        }
+    }
+
+    #[test]
+    fn bad_documents_are_decode_errors() {
+        for bad in [
+            "<Other/>",
+            "<ListBucketResult><MaxKeys>x</MaxKeys></ListBucketResult>",
+            "<ListBucketResult><IsTruncated>yes</IsTruncated></ListBucketResult>",
+            "<ListBucketResult><Contents><Size>-1</Size></Contents></ListBucketResult>",
+            "<ListBucketResult>",
+        ] {
+            assert!(ListObjectsOutput::from_xml(bad).is_err(), "{bad}");
         }
     }
 
