@@ -196,8 +196,9 @@ impl ObjectApi {
                         continue;
                     };
                     let meta = read_meta(&object, &self.data_dir).unwrap_or_default();
+                    // As COS writes it: `2024-01-01T00:00:00.000Z`.
                     let last_modified = Timestamp::from_system_time(whole_seconds(modified))
-                        .map(|t| t.as_str().to_owned())
+                        .map(|t| t.as_str().replacen('Z', ".000Z", 1))
                         .unwrap_or_default();
                     contents.push(ListedObject::new(
                         key.as_str(),

@@ -368,7 +368,7 @@ async fn bad_requests_have_their_codes() {
         ("GET", "/photos/k", 400, "InvalidBucketName"),
         (
             "GET",
-            "/photos-1250000000?max-keys=0",
+            "/photos-1250000000?max-keys=1001",
             400,
             "InvalidArgument",
         ),
@@ -466,6 +466,18 @@ async fn buckets_are_listed_in_pages() {
     );
     assert_eq!(texts(&all, "Size")[0], "3");
     assert_eq!(texts(&all, "StorageClass")[0], "STANDARD");
+
+    let modified = &texts(&all, "LastModified")[0];
+    assert!(
+        modified.len() == 24 && modified.ends_with(".000Z"),
+        "{modified}"
+    );
+    // max-keys=0 lists nothing, and says there is more.
+    let mut none = ListObjectsInput::default();
+    none.max_keys = 0;
+    let r = list(none).await;
+    assert!(texts(&r, "Key").is_empty());
+    assert_eq!(texts(&r, "IsTruncated"), ["true"]);
 
     let mut input = ListObjectsInput::default();
     input.delimiter = "/".into();

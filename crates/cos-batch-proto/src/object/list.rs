@@ -26,7 +26,8 @@ pub struct ListObjectsInput {
     pub delimiter: String,
     /// Only keys (and common prefixes) after this, in byte order.
     pub marker: String,
-    /// At most this many keys and common prefixes (1..=1000).
+    /// At most this many keys and common prefixes (0..=1000; 0 lists nothing but says whether
+    /// there is something).
     pub max_keys: usize,
     /// `encoding-type=url`: keys, prefixes, markers and the delimiter come back URL-encoded.
     pub encoding_url: bool,
@@ -74,10 +75,10 @@ impl ListObjectsInput {
                     input.max_keys = v
                         .parse::<usize>()
                         .ok()
-                        .filter(|n| (1..=MAX_KEYS).contains(n))
+                        .filter(|n| *n <= MAX_KEYS)
                         .ok_or_else(|| {
                             CosError::invalid_argument(format!(
-                                "max-keys must be an integer in 1..={MAX_KEYS}"
+                                "max-keys must be an integer in 0..={MAX_KEYS}"
                             ))
                         })?;
                 }
@@ -453,7 +454,7 @@ mod tests {
         let q = i.to_query();
         assert_eq!(ListObjectsInput::from_query(Some(&q[1..])).unwrap(), i);
         for bad in [
-            "max-keys=0",
+            "max-keys=-1",
             "max-keys=1001",
             "max-keys=x",
             "encoding-type=base64",
