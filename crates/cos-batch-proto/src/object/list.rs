@@ -258,7 +258,7 @@ impl ListObjectsOutput {
     /// let out = ListObjectsOutput::new(
     ///     "b-1",
     ///     input,
-    ///     vec![ListedObject::new("a b", "2024-01-01T00:00:00Z", ""e"", 3, "o", "STANDARD")],
+    ///     vec![ListedObject::new("a b", "2024-01-01T00:00:00Z", "\"e\"", 3, "o", "STANDARD")],
     ///     vec!["c/".into()],
     ///     true,
     ///     Some("c/".into()),
