@@ -196,22 +196,25 @@ mod tests {
     #[tokio::test]
     async fn object_bodies_need_no_digest_but_must_match_one() {
         let budget = BodyBudget::new(0, Duration::from_secs(1));
-        let read = |digest, b: &'static [u8]| {
+        let read = |digest, b: Bytes| {
             let budget = budget.clone();
-            async move {
-                budget
-                    .read_object(digest, Full::new(Bytes::from_static(b)))
-                    .await
-            }
+            async move { budget.read_object(digest, Full::new(b)).await }
         };
+        let abc = Bytes::from_static(b"abc");
         let digest: [u8; 16] = Md5::digest(b"abc").into();
-        assert_eq!(read(None, b"abc").await.unwrap(), "abc");
-        assert_eq!(read(Some(digest), b"abc").await.unwrap(), "abc");
-        assert_eq!(read(Some(digest), b"abd").await, Err(BodyError::BadDigest));
+        assert_eq!(read(None, abc.clone()).await.unwrap(), "abc");
+        assert_eq!(read(Some(digest), abc).await.unwrap(), "abc");
+        assert_eq!(
+            read(Some(digest), Bytes::from_static(b"abd")).await,
+            Err(BodyError::BadDigest)
+        );
         // An empty object must match its digest too.
-        assert_eq!(read(Some(digest), b"").await, Err(BodyError::BadDigest));
+        assert_eq!(
+            read(Some(digest), Bytes::new()).await,
+            Err(BodyError::BadDigest)
+        );
         // The budget (at its least, MAX_BODY) bounds an object.
-        let big: &'static [u8] = Box::leak(vec![0u8; MAX_BODY + 1].into_boxed_slice());
+        let big = Bytes::from(vec![0u8; MAX_BODY + 1]);
         assert_eq!(read(None, big).await, Err(BodyError::TooLarge(MAX_BODY)));
         assert_eq!(budget.available(), MAX_BODY);
     }
