@@ -5,6 +5,13 @@
 //!   UpdateJobPriority, DeleteJob) over HTTP/1.1 on a loopback address (`127.0.0.1:0` by
 //!   default), through `cos-batch-proto`'s server side. Every request's signature is verified
 //!   with `cos-sign` (header or presigned form) against the configured [`Account`]s.
+//! - Serves the object API of its buckets on the same port, signed and verified the same way:
+//!   PUT/HEAD/GET Bucket (list objects) and PUT/GET (with `Range`)/HEAD/DELETE Object, through
+//!   `cos_batch_proto::object`. A request names its bucket by host
+//!   (`{bucket}-{appid}.cos.{region}.myqcloud.com`) or, on a plain `127.0.0.1:port`, by path
+//!   (`/{bucket}-{appid}/{key}`); it may use only buckets of the account that signed it
+//!   (`AccessDenied`). A PUT Object body is at most [`MAX_OBJECT_SIZE`] (and within the body
+//!   budget); its `Content-MD5` is optional and checked when present.
 //! - Buckets are directories under a data directory, `{data}/{bucket}-{appid}/{key}`; ARNs
 //!   (`qcs::cos:{region}:uid/{appid}:{bucket}/{key}` or `qcs::cos:{region}::{bucket}/{key}`)
 //!   map to them. Keys that could leave their bucket fail their task.
@@ -142,6 +149,7 @@ mod core;
 mod faults;
 mod job;
 mod manifest;
+mod object_api;
 mod object_meta;
 mod object_path;
 mod ownership;
@@ -153,7 +161,7 @@ mod service;
 mod task;
 
 pub use account::Account;
-pub use body_budget::DEFAULT_BODY_BUDGET;
+pub use body_budget::{DEFAULT_BODY_BUDGET, MAX_OBJECT_SIZE};
 pub use config::{
     Config, DEFAULT_ACTIVE_JOBS, DEFAULT_JOB_LIMIT, DEFAULT_REGION, DEFAULT_WORKERS, Faults,
 };

@@ -23,6 +23,7 @@ use crate::body_budget::BodyBudget;
 use crate::connections::{Admitted, Connections, InFlightBody, Limits};
 use crate::core::{Core, Settings};
 use crate::faults::FaultInjector;
+use crate::object_api::ObjectApi;
 use crate::object_meta::{read_meta, write_meta};
 use crate::object_path::{ObjectPath, PathError, bucket_dir_name, md5_hex};
 use crate::ownership::{Ownership, denied_message};
@@ -149,6 +150,7 @@ impl Emulator {
             core.clone(),
             FaultInjector::new(config.faults),
             BodyBudget::new(config.body_budget, config.connections.header_read_timeout),
+            ObjectApi::new(config.data_dir.clone(), accounts.clone()),
         ));
         let connections = Connections::new(config.connections);
         let accept = tokio::spawn(accept_loop(

@@ -9,12 +9,21 @@
 //! must match its `Content-MD5`, which the signature covers; the request is decoded with
 //! `cos-batch-proto` and served. Every response has `x-cos-request-id`; errors also
 //! `x-cos-trace-id`.
+//!
+//! Object requests (a `{bucket}-{appid}.cos.{region}.myqcloud.com` host, or a path-style
+//! `/{bucket}-{appid}/{key}` on a plain host, see `cos_batch_proto::object::decode_request`) are
+//! authenticated the same way (without `x-cos-appid`, the account is the one whose secret id
+//! signed), must name a bucket of that account (`AccessDenied`), and are served by
+//! [`ObjectApi`]; a PUT Object's body is read within the same budget, up to
+//! [`MAX_OBJECT_SIZE`](crate::body_budget::MAX_OBJECT_SIZE), its `Content-MD5` optional and
+//! checked when present.
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
 use cos_batch_model::{CreateJobResult, DeleteJobResult, ErrorCode};
+use cos_batch_proto::object::{ObjectCall, ObjectRequest};
 use cos_batch_proto::{
     Call, CosError, CreateJob, DeleteJob, DescribeJob, ListJobs, Operation, UpdateJobPriority,
     UpdateJobStatus, decode_request, encode_error,
@@ -26,6 +35,7 @@ use crate::Account;
 use crate::body_budget::{BodyBudget, BodyError};
 use crate::core::{Core, random_uuid};
 use crate::faults::{Fault, FaultInjector};
+use crate::object_api::ObjectApi;
 
 /// The largest request body accepted.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
@@ -44,6 +54,7 @@ pub(crate) struct Service {
     core: Arc<Core>,
     faults: FaultInjector,
     bodies: BodyBudget,
+    objects: ObjectApi,
 }
 
 fn new_id() -> String {
@@ -55,11 +66,17 @@ fn error_response(error: CosError, request_id: &str) -> Response<Bytes> {
 }
 
 impl Service {
-    pub(crate) fn new(core: Arc<Core>, faults: FaultInjector, bodies: BodyBudget) -> Self {
+    pub(crate) fn new(
+        core: Arc<Core>,
+        faults: FaultInjector,
+        bodies: BodyBudget,
+        objects: ObjectApi,
+    ) -> Self {
         Self {
             core,
             faults,
             bodies,
+            objects,
         }
     }
 
@@ -102,6 +119,16 @@ impl Service {
             Ok(authenticated) => authenticated,
             Err(error) => return Reply::Response(error_response(with_path(error), &request_id)),
         };
+        match cos_batch_proto::object::decode_request(&head) {
+            Ok(None) => {}
+            Ok(Some(object)) => {
+                let served = self.serve_object(account, object, body, &request_id).await;
+                return Reply::Response(
+                    served.unwrap_or_else(|error| error_response(with_path(error), &request_id)),
+                );
+            }
+            Err(error) => return Reply::Response(error_response(with_path(error), &request_id)),
+        }
         let body = match self.bodies.read(head.headers(), digest_signed, body).await {
             Ok(body) => body,
             Err(e) => {
@@ -120,6 +147,27 @@ impl Service {
             }
             Err(error) => Reply::Response(error_response(with_path(error), &request_id)),
         }
+    }
+
+    /// Serves an object request `account` signed: checks the bucket is the account's, reads a
+    /// PUT Object's body, and serves it.
+    async fn serve_object(
+        &self,
+        account: &Account,
+        object: ObjectRequest,
+        body: hyper::body::Incoming,
+        request_id: &str,
+    ) -> Result<Response<Bytes>, CosError> {
+        self.objects.check_owner(account, &object.bucket)?;
+        let body = match &object.call {
+            ObjectCall::PutObject(input) => self
+                .bodies
+                .read_object(input.content_md5, body)
+                .await
+                .map_err(body_error)?,
+            _ => Bytes::new(),
+        };
+        self.objects.serve(account, object, body, request_id)
     }
 
     /// Serves a request `account` signed: the response, and whether it created a job.
@@ -241,10 +289,10 @@ fn access_denied(message: &str) -> CosError {
 /// The answer to a body that could not be taken.
 fn body_error(e: BodyError) -> CosError {
     match e {
-        BodyError::TooLarge => CosError::new(
+        BodyError::TooLarge(limit) => CosError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::Other("EntityTooLarge".into()),
-            format!("The request body is larger than {MAX_BODY} bytes"),
+            format!("The request body is larger than {limit} bytes"),
         ),
         BodyError::Busy => CosError::new(
             StatusCode::SERVICE_UNAVAILABLE,

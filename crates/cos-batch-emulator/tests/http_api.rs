@@ -635,31 +635,14 @@ async fn dropped_create_job_response_still_makes_the_job() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_bodies_are_refused() {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
     let f = Fixture::new(|c| c).await;
     let mut raw = f.client.request::<ListJobs>(&ListJobsRequest::new());
     *raw.method_mut() = http::Method::POST;
     raw.headers_mut()
         .insert("content-length", HeaderValue::from(2 * 1024 * 1024));
     let (parts, _) = f.client.sign(raw).into_parts();
-    // The emulator answers from the head, before any body byte: write the head alone (a client
-    // still writing a 2 MiB body could see the connection closed before it reads the answer).
-    let mut head = format!("POST {} HTTP/1.1\r\n", parts.uri.path());
-    for (name, value) in &parts.headers {
-        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
-    }
-    head.push_str("\r\n");
-    let mut stream = tokio::net::TcpStream::connect(f.emulator.local_addr())
-        .await
-        .unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
-        .await
-        .expect("the emulator answers and closes")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer);
+    // The emulator answers from the head, before any body byte.
+    let answer = send_head_alone(f.emulator.local_addr(), &parts).await;
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("<Code>EntityTooLarge</Code>"), "{answer}");
     f.emulator.shutdown().await;

@@ -17,6 +17,9 @@ pub enum EndpointError {
     InvalidAppId,
     /// The base URL is not an absolute `http` or `https` URL without a query.
     InvalidBaseUrl(String),
+    /// A bucket name that is not `{name}-{appid}` (the object API's
+    /// [`BucketEndpoint`](crate::object::BucketEndpoint)).
+    InvalidBucket(String),
 }
 
 impl fmt::Display for EndpointError {
@@ -28,6 +31,7 @@ impl fmt::Display for EndpointError {
             ),
             Self::InvalidAppId => f.write_str("the APPID must be 1-64 visible ASCII bytes"),
             Self::InvalidBaseUrl(why) => write!(f, "invalid base URL: {why}"),
+            Self::InvalidBucket(why) => write!(f, "invalid bucket: {why}"),
         }
     }
 }
@@ -62,13 +66,36 @@ fn valid_uin(uin: &str) -> bool {
     (1..=32).contains(&uin.len()) && uin.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-fn valid_region(region: &str) -> bool {
+pub(crate) fn valid_region(region: &str) -> bool {
     (1..=64).contains(&region.len())
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !region.starts_with('-')
         && !region.ends_with('-')
+}
+
+/// A base URL's scheme (`http` or `https`), authority (no user information) and path (without
+/// its trailing `/`); it may have no query.
+pub(crate) fn parse_base_url(base_url: &str) -> Result<(Scheme, Authority, String), EndpointError> {
+    let bad = |why: &str| EndpointError::InvalidBaseUrl(why.to_owned());
+    let uri: Uri = base_url.parse().map_err(|_| bad("not a URL"))?;
+    let scheme = uri.scheme().cloned().ok_or_else(|| bad("no scheme"))?;
+    if scheme != Scheme::HTTP && scheme != Scheme::HTTPS {
+        return Err(bad("the scheme must be http or https"));
+    }
+    let authority = uri.authority().cloned().ok_or_else(|| bad("no host"))?;
+    if authority.as_str().contains('@') {
+        return Err(bad("user information is not allowed"));
+    }
+    if uri.query().is_some() {
+        return Err(bad("a query is not allowed"));
+    }
+    Ok((
+        scheme,
+        authority,
+        uri.path().trim_end_matches('/').to_owned(),
+    ))
 }
 
 fn appid_header(appid: &str) -> Result<HeaderValue, EndpointError> {
@@ -101,23 +128,11 @@ impl Endpoint {
     /// Any other base URL (`http` or `https`, optionally with a path prefix): the emulator, a
     /// proxy, a test double.
     pub fn with_base_url(base_url: &str, appid: &str) -> Result<Self, EndpointError> {
-        let bad = |why: &str| EndpointError::InvalidBaseUrl(why.to_owned());
-        let uri: Uri = base_url.parse().map_err(|_| bad("not a URL"))?;
-        let scheme = uri.scheme().cloned().ok_or_else(|| bad("no scheme"))?;
-        if scheme != Scheme::HTTP && scheme != Scheme::HTTPS {
-            return Err(bad("the scheme must be http or https"));
-        }
-        let authority = uri.authority().cloned().ok_or_else(|| bad("no host"))?;
-        if authority.as_str().contains('@') {
-            return Err(bad("user information is not allowed"));
-        }
-        if uri.query().is_some() {
-            return Err(bad("a query is not allowed"));
-        }
+        let (scheme, authority, prefix) = parse_base_url(base_url)?;
         Ok(Self {
             scheme,
             authority,
-            prefix: uri.path().trim_end_matches('/').to_owned(),
+            prefix,
             appid: appid_header(appid)?,
         })
     }

@@ -9,6 +9,8 @@
 //!   body does not decode.
 //! - The server side: [`decode_request`] gives the [`Call`] or the [`CosError`] the service
 //!   would answer with; [`Operation::encode_response`] and [`encode_error`] write responses.
+//! - [`object`]: the object calls of a bucket (PUT/HEAD/GET Bucket, PUT/GET/HEAD/DELETE
+//!   Object), request builders and server-side decoding alike.
 //! - [`next_page`] steps through ListJobs pages; [`ensure_client_token`] and
 //!   [`CosError::is_duplicate_request`] make CreateJob safe to retry.
 //!
@@ -67,6 +69,7 @@ mod body;
 mod endpoint;
 mod error;
 pub mod idempotency;
+pub mod object;
 mod operation;
 mod pagination;
 mod path;

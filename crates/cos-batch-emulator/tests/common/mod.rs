@@ -40,6 +40,26 @@ pub async fn send_raw(
     Ok(Response::from_parts(head, body))
 }
 
+/// Writes a signed request's head alone (no body byte) on a new connection and reads the
+/// answer until the emulator closes (it answers some heads before any body byte: a client
+/// still writing a large body could see the connection closed before it reads the answer).
+pub async fn send_head_alone(addr: std::net::SocketAddr, parts: &http::request::Parts) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut head = format!("{} {} HTTP/1.1\r\n", parts.method, parts.uri.path());
+    for (name, value) in &parts.headers {
+        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+    }
+    head.push_str("\r\n");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the emulator answers and closes")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
 /// Replaces a request's body, with its `Content-Length` and `Content-MD5`.
 pub fn set_body(request: &mut Request<Bytes>, body: Bytes) {
     use base64::Engine;
@@ -78,6 +98,18 @@ impl Client {
             .sign(&mut parts, KeyTime::now(Duration::from_secs(600)))
             .unwrap();
         Request::from_parts(parts, body)
+    }
+
+    /// The path-style address of bucket `{name}-{APPID}` at this emulator.
+    pub fn bucket(&self, name: &str) -> cos_batch_proto::object::BucketEndpoint {
+        let base = self.endpoint.base_url();
+        cos_batch_proto::object::BucketEndpoint::with_base_url(&base, &format!("{name}-{APPID}"))
+            .unwrap()
+    }
+
+    /// Signs and sends an object request (to this emulator, whatever host it names).
+    pub async fn send_signed(&self, request: Request<Bytes>) -> Response<Bytes> {
+        self.send(self.sign(request)).await
     }
 
     pub async fn send(&self, request: Request<Bytes>) -> Response<Bytes> {
