@@ -1,5 +1,6 @@
 //! The XML side: the [`XmlDocument`] trait and the reader and writer behind it.
 
+mod chars;
 pub(crate) mod reader;
 pub(crate) mod writer;
 

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
 
+use super::chars::replace_non_xml;
 use crate::error::{DecodeError, DecodeErrorKind, truncate_value};
 use crate::limits::Limits;
 
@@ -239,7 +240,8 @@ impl<'a> XmlReader<'a> {
         while !self.text_event(&mut acc, ev)? {
             ev = self.read()?;
         }
-        Ok(acc)
+        // What the writer cannot write is read as the writer writes it (U+FFFD).
+        Ok(replace_non_xml(acc))
     }
 
     /// Adds one event inside a text value to `acc`; `true` at the end tag.

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::chars::is_xml_char;
 use crate::Timestamp;
 
 /// An XML text being written; no prolog, no indentation.
@@ -93,12 +94,6 @@ impl XmlWriter {
     }
 }
 
-/// Whether XML 1.0 can carry `c` at all (as itself or as a character reference): tab, LF,
-/// CR, and `U+0020..=U+D7FF`, `U+E000..=U+FFFD`, `U+10000..`.
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
 /// Appends `text` with `<`, `&`, `>`, `"`, `'` escaped as entities, CR as `&#13;` (so XML
 /// end-of-line normalisation does not change it), and every character XML 1.0 cannot carry
 /// (NUL and the other C0 controls, `U+FFFE`, `U+FFFF`) replaced by `U+FFFD`: the document
@@ -106,7 +101,7 @@ fn xml_char(c: char) -> bool {
 pub(crate) fn escape_into(out: &mut String, text: &str) {
     let mut rest = text;
     while let Some(i) =
-        rest.find(|c: char| matches!(c, '<' | '&' | '>' | '"' | '\'' | '\r') || !xml_char(c))
+        rest.find(|c: char| matches!(c, '<' | '&' | '>' | '"' | '\'' | '\r') || !is_xml_char(c))
     {
         let (plain, tail) = rest.split_at(i);
         out.push_str(plain);
@@ -164,10 +159,10 @@ mod tests {
             let mut w = XmlWriter::with_capacity(16);
             w.text("A", &text);
             let doc = format!("<R>{}</R>", w.finish());
-            proptest::prop_assert!(doc.chars().all(xml_char), "{doc:?}");
+            proptest::prop_assert!(doc.chars().all(is_xml_char), "{doc:?}");
             let expected: String = text
                 .chars()
-                .map(|c| if xml_char(c) { c } else { '\u{FFFD}' })
+                .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
                 .collect();
             let mut r = XmlReader::open(doc.as_bytes(), &Limits::default(), "R", Mode::Strict)
                 .unwrap();
