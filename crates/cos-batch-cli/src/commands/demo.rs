@@ -74,7 +74,7 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<ExitCode, Fail
         }
     };
     say(format!(
-        "emulator listening on {} (data in {})",
+        "emulator listening on {}; data in {}",
         handle.base_url(),
         data.describe("at the end")
     ));
