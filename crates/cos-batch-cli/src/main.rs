@@ -51,7 +51,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let format = cli.global.output;
     match &cli.command {
         Command::Sign(args) => {
-            let endpoint = config::sign_endpoint(&cli.global)?;
+            let endpoint = match sign::uses_endpoint(args) {
+                true => config::sign_endpoint(&cli.global)?,
+                false => None,
+            };
             sign::run(
                 args,
                 config::credentials(&cli.global)?,

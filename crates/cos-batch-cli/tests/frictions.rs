@@ -244,6 +244,20 @@ fn sign_signs_against_the_configured_endpoint_with_the_appid() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let url = json(&out)["Url"].as_str().unwrap().to_owned();
     assert!(url.starts_with(&format!("{base}/jobs?")), "{url}");
+
+    // A full URL (a bucket's, say) needs no endpoint configuration: the keys alone sign it.
+    let out = bare()
+        .env("COS_UIN", "100000000001")
+        .env("COS_SECRET_ID", "AKIDx")
+        .env("COS_SECRET_KEY", "key")
+        .args([
+            "sign",
+            "https://b-1250000000.cos.ap-guangzhou.myqcloud.com/k",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("x-cos-appid"));
 }
 
 #[test]

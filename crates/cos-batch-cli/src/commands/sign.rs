@@ -61,6 +61,19 @@ pub fn run(
     })
 }
 
+/// Whether `sign` signs against the configured batch endpoint: a relative target without a
+/// host of its own (`--host` or a `Host` header). Only then is the endpoint configuration
+/// needed: a full URL signs with the keys alone.
+pub fn uses_endpoint(args: &SignArgs) -> bool {
+    args.target.starts_with('/')
+        && args.host.is_none()
+        && !args.headers.iter().any(|h| {
+            h.split(':')
+                .next()
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case("host"))
+        })
+}
+
 /// Compute every value `sign` prints.
 pub fn compute(
     args: &SignArgs,
@@ -81,15 +94,9 @@ pub fn compute(
             args.target
         )));
     }
-    let given_host = args.host.is_some()
-        || args.headers.iter().any(|h| {
-            h.split(':')
-                .next()
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case("host"))
-        });
     let mut appid = None;
     if uri.scheme().is_none() {
-        if let (Some(endpoint), false) = (endpoint, given_host) {
+        if let (Some(endpoint), true) = (endpoint, uses_endpoint(args)) {
             uri = parse(&format!("{}{}", endpoint.base_url(), args.target))?;
             appid = Some(endpoint.appid());
         } else if let (true, Some(host)) = (args.presign, &args.host) {
