@@ -165,6 +165,35 @@ fn the_environment_meant_for_other_commands_does_not_stop_the_demo() {
 }
 
 #[test]
+fn an_interrupted_demo_leaves_nothing_behind() {
+    let tmp = kit::private_tmp();
+    let mut child = bare()
+        .env("TMPDIR", tmp.path())
+        .args(["demo", "--objects", "1000", "--interval", "0.05"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The second line comes once the objects are written: the demo is in its stride.
+    let second = lines.nth(1).unwrap().unwrap();
+    assert!(second.starts_with("wrote 1000"), "{second}");
+    kit::interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("interrupted"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        kit::entries(tmp.path()),
+        Vec::<String>::new(),
+        "left behind"
+    );
+}
+
+#[test]
 fn priorities_use_the_apis_range_with_a_hint_for_minus_one() {
     let out = bare()
         .args(["update-job-priority", "j1", "-1"])

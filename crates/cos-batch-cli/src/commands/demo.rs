@@ -25,6 +25,9 @@ const SOURCE: &str = "demo-source";
 const TARGET: &str = "demo-target";
 const REPORTS: &str = "demo-reports";
 const MANIFEST_KEY: &str = "manifests/demo.csv";
+/// What the demo says when Ctrl-C stops it.
+const INTERRUPTED: &str = "interrupted: the demo and its emulator stopped, and the data \
+    directory is removed unless --data-dir named it";
 /// How long the demo waits for the job to reach Suspended.
 const PREPARE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -78,7 +81,15 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<ExitCode, Fail
         handle.base_url(),
         data.describe("at the end")
     ));
-    let outcome = drive(&handle, &account, args, &say).await;
+    // Ctrl-C at any step stops the demo cleanly: the emulator shuts down and a temporary
+    // data directory is removed.
+    // `biased`: the signal is polled first, so its handler is in place before `drive` runs
+    // (its first steps write the objects without yielding).
+    let outcome = tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted(INTERRUPTED.to_owned())),
+        outcome = drive(&handle, &account, args, &say) => outcome,
+    };
     handle.shutdown().await;
     let kept = data.is_kept();
     drop(data);
@@ -222,9 +233,7 @@ async fn drive(
     let job = watch::follow(&client, &job_id, interval)
         .await
         .map_err(|f| match f {
-            Failure::Interrupted(_) => {
-                Failure::Interrupted("interrupted: the demo and its emulator stopped".to_owned())
-            }
+            Failure::Interrupted(_) => Failure::Interrupted(INTERRUPTED.to_owned()),
             other => other,
         })?;
     say(watch::summary(&job));

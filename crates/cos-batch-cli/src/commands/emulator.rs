@@ -83,6 +83,9 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
             failure
         }
     })?;
+    // Listen for the signals before saying where we listen: a Ctrl-C right after the
+    // `export` lines then stops the emulator cleanly too.
+    let stop = StopSignal::new();
     let listening = listening(&handle, &data);
     output::emit(format, &listening, || {
         let key = match &listening.secret_key {
@@ -111,7 +114,7 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
     })?;
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    let stopped = stop_signal().await;
+    let stopped = stop.wait().await;
     handle.shutdown().await;
     drop(data);
     stopped.map_err(|e| Failure::local(format!("cannot wait for Ctrl-C: {e}")))?;
@@ -119,19 +122,40 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
 }
 
 /// Ctrl-C, or (on Unix) SIGTERM: both stop the emulator cleanly, removing a temporary data
-/// directory.
-async fn stop_signal() -> std::io::Result<()> {
+/// directory. On Unix the handlers are in place from [`StopSignal::new`].
+struct StopSignal {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            stopped = tokio::signal::ctrl_c() => stopped,
-            _ = term.recv() => Ok(()),
+    signals: std::io::Result<[tokio::signal::unix::Signal; 2]>,
+}
+
+impl StopSignal {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|int| Ok([int, signal(SignalKind::terminate())?]));
+            Self { signals }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
+
+    async fn wait(self) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            let [mut int, mut term] = self.signals?;
+            tokio::select! {
+                _ = int.recv() => Ok(()),
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await
+        }
     }
 }
 

@@ -48,7 +48,8 @@ pub async fn follow(client: &Client, job_id: &str, interval: Duration) -> Result
     let bar = ProgressBar::new_spinner();
     let polled = poll(client, job_id, interval, &bar);
     tokio::select! {
-        job = polled => job,
+        // The signal first: its handler is in place before the first poll.
+        biased;
         _ = tokio::signal::ctrl_c() => {
             bar.abandon();
             Err(Failure::Interrupted(format!(
@@ -58,6 +59,7 @@ pub async fn follow(client: &Client, job_id: &str, interval: Duration) -> Result
                 job_id = printable(job_id)
             )))
         }
+        job = polled => job,
     }
 }
 
