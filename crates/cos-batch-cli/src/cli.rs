@@ -38,7 +38,8 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
-    /// Base URL of the batch endpoint (default `https://{uin}.cos-control.{region}.myqcloud.com`) [env: COS_BATCH_ENDPOINT]
+    /// Base URL of the batch endpoint (default
+    /// `https://{uin}.cos-control.{region}.myqcloud.com`) [env: COS_BATCH_ENDPOINT]
     #[arg(long, global = true)]
     pub endpoint: Option<String>,
     /// Account UIN (the owner's account id), used to build the endpoint [env: COS_UIN]
@@ -53,7 +54,8 @@ pub struct GlobalArgs {
     /// SecretId of the API key [env: COS_SECRET_ID]
     #[arg(long, global = true)]
     pub secret_id: Option<String>,
-    /// SecretKey of the API key (prefer the environment: flags show in process lists) [env: COS_SECRET_KEY]
+    /// SecretKey of the API key (prefer the environment: flags show in process lists)
+    /// [env: COS_SECRET_KEY]
     #[arg(long, global = true)]
     pub secret_key: Option<String>,
     /// Session token of temporary keys [env: COS_SESSION_TOKEN]

@@ -101,6 +101,8 @@ fn help_puts_global_options_under_their_own_heading() {
     let own = help.find("--reason").expect(&help);
     assert!(own < global, "the command's own options come first: {help}");
     assert!(help[global..].contains("--secret-key"), "{help}");
+    // Each says which variable stands in for it.
+    assert!(help[global..].contains("[env: COS_UIN]"), "{help}");
     assert!(!help.contains("not-shown"), "{help}");
     // The usage line of a mistake does not list the settings the environment gives as
     // required flags.
