@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cos_batch_model::{JobStatus, JobTier, ManifestFormat, StorageClass};
+use cos_batch_model::{JobStatus, JobTier, MAX_PRIORITY, ManifestFormat, StorageClass};
 
 /// `cos-batch`: the Tencent Cloud COS Batch Operations API from the command line.
 ///
@@ -349,19 +349,16 @@ pub struct DemoArgs {
 /// `export` lines it prints stay valid from one start to the next.
 pub const DEFAULT_BIND: &str = "127.0.0.1:9797";
 
-/// The highest priority the API accepts (`0..=2147483647`, a signed 32-bit range).
-pub const PRIORITY_MAX: u32 = 2_147_483_647;
-
 /// A job priority in the API's range, with a hint for the negative values other tools use.
 fn parse_priority(s: &str) -> Result<u32, String> {
-    let range = format!("priorities are 0..={PRIORITY_MAX}, higher runs first");
+    let range = format!("priorities are 0..={MAX_PRIORITY}, higher runs first");
     match s.trim().parse::<i128>() {
         Ok(p) if p < 0 => Err(format!(
             "`{s}` is not a priority: {range}; there is no -1, use 0 for the lowest"
         )),
         Ok(p) => u32::try_from(p)
             .ok()
-            .filter(|p| *p <= PRIORITY_MAX)
+            .filter(|p| *p <= MAX_PRIORITY)
             .ok_or_else(|| format!("`{s}` is too high: {range}")),
         Err(_) => Err(format!("`{s}` is not a number: {range}")),
     }
@@ -404,7 +401,7 @@ mod tests {
     #[test]
     fn priorities_are_the_apis_range() {
         assert_eq!(parse_priority("0").unwrap(), 0);
-        assert_eq!(parse_priority("2147483647").unwrap(), PRIORITY_MAX);
+        assert_eq!(parse_priority("2147483647").unwrap(), MAX_PRIORITY);
         for bad in ["2147483648", "4294967295", "-1", "x"] {
             let e = parse_priority(bad).unwrap_err();
             assert!(e.contains("0..=2147483647"), "{e}");
