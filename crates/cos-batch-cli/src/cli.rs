@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cos_batch_model::{JobTier, ManifestFormat, StorageClass};
+use cos_batch_model::{JobStatus, JobTier, MAX_PRIORITY, ManifestFormat, StorageClass};
 
 /// `cos-batch`: the Tencent Cloud COS Batch Operations API from the command line.
 ///
@@ -14,7 +14,8 @@ use cos_batch_model::{JobTier, ManifestFormat, StorageClass};
 /// `COS_BATCH_ENDPOINT`). Without a key, the keys come from the credentials chain:
 /// `TENCENTCLOUD_*` variables, `~/.tccli`, `~/.cos.conf`, TKE web identity, the CVM role. Exit codes: 0 success, 1 local failure (a file, the emulator),
 /// 2 usage or configuration, 3 service error, 4 transport error; `watch` exits 5 when the job
-/// failed and 6 when it was cancelled.
+/// failed, 6 when it was cancelled, 7 with `--fail-on-task-failures` when it completed with
+/// failed tasks, and 130 on Ctrl-C (the job keeps running).
 #[derive(Debug, Parser)]
 #[command(name = "cos-batch", version, about, long_about)]
 pub struct Cli {
@@ -26,32 +27,39 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every subcommand accepts.
+/// Options every subcommand accepts, shown under their own heading in every `--help`.
+///
+/// The environment variables are read by [`GlobalArgs::read_environment`], not by clap: clap
+/// would count a variable as a flag given on the command line, and its usage lines would show
+/// `--uin <UIN>` as required whenever `COS_UIN` is set.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
-    /// Base URL of the batch endpoint (default `https://{uin}.cos-control.{region}.myqcloud.com`).
-    #[arg(long, global = true, env = "COS_BATCH_ENDPOINT")]
+    /// Base URL of the batch endpoint (default
+    /// `https://{uin}.cos-control.{region}.myqcloud.com`) [env: COS_BATCH_ENDPOINT]
+    #[arg(long, global = true)]
     pub endpoint: Option<String>,
-    /// Account UIN (the owner's account id), used to build the endpoint.
-    #[arg(long, global = true, env = "COS_UIN")]
+    /// Account UIN (the owner's account id), used to build the endpoint [env: COS_UIN]
+    #[arg(long, global = true)]
     pub uin: Option<String>,
-    /// Region, e.g. ap-guangzhou, used to build the endpoint.
-    #[arg(long, global = true, env = "COS_REGION")]
+    /// Region, e.g. ap-guangzhou, used to build the endpoint [env: COS_REGION]
+    #[arg(long, global = true)]
     pub region: Option<String>,
-    /// APPID, sent as `x-cos-appid`.
-    #[arg(long, global = true, env = "COS_APPID")]
+    /// APPID, sent as `x-cos-appid` [env: COS_APPID]
+    #[arg(long, global = true)]
     pub appid: Option<String>,
-    /// SecretId of the API key.
-    #[arg(long, global = true, env = "COS_SECRET_ID")]
+    /// SecretId of the API key [env: COS_SECRET_ID]
+    #[arg(long, global = true)]
     pub secret_id: Option<String>,
-    /// SecretKey of the API key (prefer the environment: flags show in process lists).
-    #[arg(long, global = true, env = "COS_SECRET_KEY", hide_env_values = true)]
+    /// SecretKey of the API key (prefer the environment: flags show in process lists)
+    /// [env: COS_SECRET_KEY]
+    #[arg(long, global = true)]
     pub secret_key: Option<String>,
-    /// Session token of temporary keys.
-    #[arg(long, global = true, env = "COS_SESSION_TOKEN", hide_env_values = true)]
+    /// Session token of temporary keys [env: COS_SESSION_TOKEN]
+    #[arg(long, global = true)]
     pub session_token: Option<String>,
 }
 
@@ -80,8 +88,8 @@ pub enum Command {
     UpdateJobStatus {
         /// The job's id.
         job_id: String,
-        /// The requested status.
-        #[arg(value_enum)]
+        /// The requested status (either case).
+        #[arg(value_enum, ignore_case = true)]
         status: RequestedStatus,
         /// Why (0–256 bytes).
         #[arg(long)]
@@ -91,7 +99,8 @@ pub enum Command {
     UpdateJobPriority {
         /// The job's id.
         job_id: String,
-        /// The new priority.
+        /// The new priority (0–2147483647, higher runs first).
+        #[arg(allow_negative_numbers = true, value_parser = parse_priority)]
         priority: u32,
     },
     /// Delete a finished job's record (an undocumented operation).
@@ -149,8 +158,8 @@ pub struct CreateJobArgs {
     /// Manifest format.
     #[arg(long, default_value = "COSBatchOperations_CSV_V1", value_parser = known(ManifestFormat::KNOWN))]
     pub manifest_format: String,
-    /// Priority (0–2147483647).
-    #[arg(long, default_value_t = 10)]
+    /// Priority (0–2147483647, higher runs first).
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = parse_priority)]
     pub priority: u32,
     /// Job description (0–256 bytes).
     #[arg(long)]
@@ -225,8 +234,8 @@ pub enum ReportScopeArg {
 /// `list-jobs` options.
 #[derive(Debug, Args)]
 pub struct ListJobsArgs {
-    /// Only jobs in this status (repeatable), e.g. Active, Complete.
-    #[arg(long = "status")]
+    /// Only jobs in this status (repeatable, either case), e.g. Active, complete.
+    #[arg(long = "status", value_parser = known(JobStatus::KNOWN), ignore_case = true)]
     pub statuses: Vec<String>,
     /// Jobs per page (1–1000).
     #[arg(long)]
@@ -247,6 +256,10 @@ pub struct WatchArgs {
     /// Seconds between polls.
     #[arg(long, default_value_t = 1.0, value_parser = parse_interval)]
     pub interval: f64,
+    /// Exit 7 when the job completed but some of its tasks failed (without it, a completed
+    /// job exits 0 whatever its tasks did).
+    #[arg(long)]
+    pub fail_on_task_failures: bool,
 }
 
 /// `sign` options.
@@ -283,14 +296,15 @@ pub struct SignArgs {
 /// `emulator` options.
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
-    /// Data directory: buckets are its sub-directories (default: a new temporary directory).
+    /// Data directory: buckets are its sub-directories, kept (default: a temporary directory,
+    /// removed when the emulator stops).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// Keep jobs across restarts in this directory.
     #[arg(long)]
     pub state_dir: Option<PathBuf>,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:0")]
+    /// Address to listen on; `127.0.0.1:0` picks a free port.
+    #[arg(long, default_value = DEFAULT_BIND)]
     pub bind: SocketAddr,
     /// Tasks run at once per active job.
     #[arg(long)]
@@ -322,12 +336,32 @@ pub struct DemoArgs {
     /// Source objects to write and copy.
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub objects: u32,
-    /// Data directory (default: a new temporary directory, kept so you can look at it).
+    /// Data directory, kept so you can look at it (default: a temporary directory, removed at
+    /// the end).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// Seconds between progress polls.
     #[arg(long, default_value_t = 0.2, value_parser = parse_interval)]
     pub interval: f64,
+}
+
+/// Where `cos-batch emulator` listens unless `--bind` says otherwise: a fixed port, so the
+/// `export` lines it prints stay valid from one start to the next.
+pub const DEFAULT_BIND: &str = "127.0.0.1:9797";
+
+/// A job priority in the API's range, with a hint for the negative values other tools use.
+fn parse_priority(s: &str) -> Result<u32, String> {
+    let range = format!("priorities are 0..={MAX_PRIORITY}, higher runs first");
+    match s.trim().parse::<i128>() {
+        Ok(p) if p < 0 => Err(format!(
+            "`{s}` is not a priority: {range}; there is no -1, use 0 for the lowest"
+        )),
+        Ok(p) => u32::try_from(p)
+            .ok()
+            .filter(|p| *p <= MAX_PRIORITY)
+            .ok_or_else(|| format!("`{s}` is too high: {range}")),
+        Err(_) => Err(format!("`{s}` is not a number: {range}")),
+    }
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -362,5 +396,20 @@ mod tests {
         assert!(parse_interval("0").is_err());
         assert!(parse_interval("NaN").is_err());
         assert_eq!(parse_interval("0.5").unwrap(), 0.5);
+    }
+
+    #[test]
+    fn priorities_are_the_apis_range() {
+        assert_eq!(parse_priority("0").unwrap(), 0);
+        assert_eq!(parse_priority("2147483647").unwrap(), MAX_PRIORITY);
+        for bad in ["2147483648", "4294967295", "-1", "x"] {
+            let e = parse_priority(bad).unwrap_err();
+            assert!(e.contains("0..=2147483647"), "{e}");
+        }
+        assert!(
+            parse_priority("-1")
+                .unwrap_err()
+                .contains("use 0 for the lowest")
+        );
     }
 }

@@ -6,8 +6,31 @@ use cos_batch_proto::Endpoint;
 use cos_credentials::ChainProvider;
 use cos_sign::Credentials;
 
-use crate::cli::GlobalArgs;
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+
+use crate::cli::{Command, GlobalArgs};
 use crate::failure::Failure;
+
+impl GlobalArgs {
+    /// Fill each setting not given by flag from its environment variable (`COS_UIN`, ...);
+    /// a variable that is not UTF-8 counts as unset.
+    pub fn read_environment(&mut self) {
+        for (value, name) in [
+            (&mut self.endpoint, "COS_BATCH_ENDPOINT"),
+            (&mut self.uin, "COS_UIN"),
+            (&mut self.region, "COS_REGION"),
+            (&mut self.appid, "COS_APPID"),
+            (&mut self.secret_id, "COS_SECRET_ID"),
+            (&mut self.secret_key, "COS_SECRET_KEY"),
+            (&mut self.session_token, "COS_SESSION_TOKEN"),
+        ] {
+            if value.is_none() {
+                *value = std::env::var(name).ok();
+            }
+        }
+    }
+}
 
 /// Where the keys come from.
 #[derive(Debug)]
@@ -68,27 +91,95 @@ impl Connection {
         let mut missing = Vec::new();
         let appid = present(&global.appid, "--appid (COS_APPID)", &mut missing);
         let keys = Keys::resolve(global, &mut missing);
-        let base = match trimmed(&global.endpoint) {
-            Some(url) => Some(Base::Url(url)),
-            None => {
-                let uin = present(&global.uin, "--uin (COS_UIN)", &mut missing);
-                let region = present(&global.region, "--region (COS_REGION)", &mut missing);
-                uin.zip(region).map(|(u, r)| Base::UinRegion(u, r))
-            }
-        };
+        let base = Base::resolve(global, &mut missing);
         let (Some(appid), Some(keys), Some(base)) = (appid, keys, base) else {
-            return Err(Failure::usage(format!(
-                "missing configuration: {} (set the flags or the environment variables; \
-                 --endpoint / COS_BATCH_ENDPOINT replaces --uin and --region)",
-                missing.join(", ")
-            )));
+            return Err(missing_configuration(&missing));
         };
-        let endpoint = match base {
-            Base::Url(url) => Endpoint::with_base_url(&url, &appid),
-            Base::UinRegion(uin, region) => Endpoint::new(&uin, &region, &appid),
+        Ok(Self {
+            endpoint: base.endpoint(&appid)?,
+            keys,
+        })
+    }
+}
+
+fn missing_configuration(missing: &[&str]) -> Failure {
+    Failure::usage(format!(
+        "missing configuration: {} (set the flags or the environment variables; \
+         --endpoint / COS_BATCH_ENDPOINT replaces --uin and --region)",
+        missing.join(", ")
+    ))
+}
+
+/// The endpoint `sign` signs a relative target against: none when neither `--endpoint` nor
+/// `--uin` / `--region` is configured (flags or environment); with one, the APPID is needed
+/// too, as the client sends it.
+pub fn sign_endpoint(global: &GlobalArgs) -> Result<Option<Endpoint>, Failure> {
+    if [&global.endpoint, &global.uin, &global.region]
+        .iter()
+        .all(|v| trimmed(v).is_none())
+    {
+        return Ok(None);
+    }
+    let mut missing = Vec::new();
+    let appid = present(&global.appid, "--appid (COS_APPID)", &mut missing);
+    let base = Base::resolve(global, &mut missing);
+    let (Some(appid), Some(base)) = (appid, base) else {
+        return Err(missing_configuration(&missing));
+    };
+    base.endpoint(&appid).map(Some)
+}
+
+/// The connection flags that `emulator` and `demo` do not use.
+const CLIENT_FLAGS: [(&str, &str); 7] = [
+    ("endpoint", "--endpoint"),
+    ("uin", "--uin"),
+    ("region", "--region"),
+    ("appid", "--appid"),
+    ("secret_id", "--secret-id"),
+    ("secret_key", "--secret-key"),
+    ("session_token", "--session-token"),
+];
+
+/// `emulator` and `demo` refuse the client's connection flags given on the command line
+/// (the same settings in the environment are meant for the other commands, and ignored:
+/// call this before [`GlobalArgs::read_environment`] or after, clap never sees them).
+pub fn refuse_client_flags(command: &Command, matches: &ArgMatches) -> Result<(), Failure> {
+    let instead = match command {
+        Command::Emulator(_) => {
+            "the emulator serves the accounts of --account UIN:APPID:SECRET_ID:SECRET_KEY \
+             (repeatable) or --accounts-file, the demo account by default, and listens on --bind"
         }
-        .map_err(|e| Failure::usage(format!("endpoint: {e}")))?;
-        Ok(Self { endpoint, keys })
+        Command::Demo(_) => {
+            "the demo runs its own emulator with the demo account; to use an account of your \
+             own, start `cos-batch emulator --account ...` and point the other commands at it"
+        }
+        _ => return Ok(()),
+    };
+    let sub = matches.subcommand().map(|(_, m)| m);
+    let given: Vec<&str> = CLIENT_FLAGS
+        .iter()
+        .filter(|(id, _)| {
+            [Some(matches), sub].into_iter().flatten().any(|m| {
+                m.try_get_raw(id).ok().flatten().is_some()
+                    && m.value_source(id) == Some(ValueSource::CommandLine)
+            })
+        })
+        .map(|(_, flag)| *flag)
+        .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let name = command_name(command);
+    Err(Failure::usage(format!(
+        "`{name}` does not use {}: {instead}",
+        given.join(", ")
+    )))
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Emulator(_) => "emulator",
+        _ => "demo",
     }
 }
 
@@ -126,6 +217,28 @@ fn given(id: String, key: String, global: &GlobalArgs) -> Credentials {
 enum Base {
     Url(String),
     UinRegion(String, String),
+}
+
+impl Base {
+    /// `--endpoint`, or else `--uin` and `--region` (recorded in `missing` when absent).
+    fn resolve(global: &GlobalArgs, missing: &mut Vec<&'static str>) -> Option<Self> {
+        match trimmed(&global.endpoint) {
+            Some(url) => Some(Self::Url(url)),
+            None => {
+                let uin = present(&global.uin, "--uin (COS_UIN)", missing);
+                let region = present(&global.region, "--region (COS_REGION)", missing);
+                uin.zip(region).map(|(u, r)| Self::UinRegion(u, r))
+            }
+        }
+    }
+
+    fn endpoint(self, appid: &str) -> Result<Endpoint, Failure> {
+        match self {
+            Self::Url(url) => Endpoint::with_base_url(&url, appid),
+            Self::UinRegion(uin, region) => Endpoint::new(&uin, &region, appid),
+        }
+        .map_err(|e| Failure::usage(format!("endpoint: {e}")))
+    }
 }
 
 /// The value without surrounding blanks; a blank value counts as absent.

@@ -19,6 +19,11 @@ pub const EXIT_TRANSPORT: u8 = 4;
 pub const EXIT_JOB_FAILED: u8 = 5;
 /// Exit code of `watch` when the job ended `Cancelled`.
 pub const EXIT_JOB_CANCELLED: u8 = 6;
+/// Exit code of `watch --fail-on-task-failures` (and `demo`) when the job completed with
+/// failed tasks.
+pub const EXIT_TASKS_FAILED: u8 = 7;
+/// Exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 /// Exit code of a local failure: a file, the emulator.
 pub const EXIT_LOCAL: u8 = 1;
 
@@ -33,6 +38,10 @@ pub enum Failure {
     Transport(String),
     /// Something on this machine: a file, the emulator.
     Local(String),
+    /// Ctrl-C; the message says what goes on without us.
+    Interrupted(String),
+    /// Another failure, with what the user can do about it.
+    Hinted(Box<Failure>, String),
 }
 
 impl Failure {
@@ -46,6 +55,20 @@ impl Failure {
         Self::Local(message.to_string())
     }
 
+    /// This failure with `hint` printed after it.
+    pub fn with_hint(self, hint: impl fmt::Display) -> Self {
+        Self::Hinted(Box::new(self), hint.to_string())
+    }
+
+    /// A transport failure names the endpoint it tried; other failures are kept as they are.
+    pub fn at_endpoint(self, base_url: &str) -> Self {
+        match self {
+            Self::Transport(m) => Self::Transport(format!("cannot reach {base_url}: {m}")),
+            Self::Hinted(inner, hint) => Self::Hinted(Box::new(inner.at_endpoint(base_url)), hint),
+            other => other,
+        }
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -53,6 +76,8 @@ impl Failure {
             Self::Service(_) => EXIT_SERVICE,
             Self::Transport(_) => EXIT_TRANSPORT,
             Self::Local(_) => EXIT_LOCAL,
+            Self::Interrupted(_) => EXIT_INTERRUPTED,
+            Self::Hinted(inner, _) => inner.exit_code(),
         }
     }
 
@@ -67,11 +92,18 @@ impl Failure {
     }
 
     fn to_json(&self) -> serde_json::Value {
+        if let Self::Hinted(inner, hint) = self {
+            let mut doc = inner.to_json();
+            doc["Error"]["Hint"] = hint.as_str().into();
+            return doc;
+        }
         let kind = match self {
             Self::Usage(_) => "Usage",
             Self::Service(_) => "Service",
             Self::Transport(_) => "Transport",
             Self::Local(_) => "Local",
+            Self::Interrupted(_) => "Interrupted",
+            Self::Hinted(..) => "Hinted",
         };
         let mut error = serde_json::json!({ "Kind": kind });
         match self {
@@ -92,9 +124,10 @@ impl Failure {
                     error["JobEnded"] = true.into();
                 }
             }
-            Self::Usage(m) | Self::Transport(m) | Self::Local(m) => {
+            Self::Usage(m) | Self::Transport(m) | Self::Local(m) | Self::Interrupted(m) => {
                 error["Message"] = m.as_str().into();
             }
+            Self::Hinted(..) => {}
         }
         serde_json::json!({ "Error": error })
     }
@@ -117,7 +150,8 @@ impl fmt::Display for Failure {
                 Ok(())
             }
             Self::Transport(m) => write!(f, "transport: {m}"),
-            Self::Local(m) => write!(f, "{m}"),
+            Self::Local(m) | Self::Interrupted(m) => write!(f, "{m}"),
+            Self::Hinted(inner, hint) => write!(f, "{inner}\nhint: {hint}"),
         }
     }
 }
@@ -144,6 +178,8 @@ mod tests {
         assert_eq!(Failure::Service(CosError::no_such_job("j")).exit_code(), 3);
         assert_eq!(Failure::Transport("x".into()).exit_code(), 4);
         assert_eq!(Failure::local("x").exit_code(), 1);
+        assert_eq!(Failure::Interrupted("x".into()).exit_code(), 130);
+        assert_eq!(Failure::local("x").with_hint("h").exit_code(), 1);
     }
 
     #[test]

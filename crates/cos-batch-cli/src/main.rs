@@ -16,7 +16,7 @@ mod terminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 use cos_batch_hyper::Client;
 
 use crate::cli::{Cli, Command};
@@ -25,7 +25,12 @@ use crate::config::{Connection, Keys};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Err(failure) = config::refuse_client_flags(&cli.command, &matches) {
+        return failure.report(cli.global.output);
+    }
+    cli.global.read_environment();
     let format = cli.global.output;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -46,7 +51,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let format = cli.global.output;
     match &cli.command {
         Command::Sign(args) => {
-            sign::run(args, config::credentials(&cli.global)?, format)?;
+            let endpoint = match sign::uses_endpoint(args) {
+                true => config::sign_endpoint(&cli.global)?,
+                false => None,
+            };
+            sign::run(
+                args,
+                config::credentials(&cli.global)?,
+                endpoint.as_ref(),
+                format,
+            )?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Whoami => {
@@ -58,6 +72,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         _ => {}
     }
     let connection = Connection::resolve(&cli.global)?;
+    let base_url = connection.endpoint.base_url();
     let builder = Client::builder().endpoint(connection.endpoint);
     let builder = match connection.keys {
         Keys::Given(credentials) => builder.credentials(credentials),
@@ -67,31 +82,38 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         .user_agent(concat!("cos-batch-cli/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(Failure::usage)?;
+    call(&client, &cli)
+        .await
+        .map_err(|f| f.at_endpoint(&base_url))
+}
+
+/// The commands that call the service, with `client`.
+async fn call(client: &Client, cli: &Cli) -> Result<ExitCode, Failure> {
+    let format = cli.global.output;
     match &cli.command {
         Command::CreateJob(args) => {
-            jobs::create(&client, args, cli.global.uin.as_deref(), format).await?
+            jobs::create(client, args, cli.global.uin.as_deref(), format).await?
         }
-        Command::DescribeJob { job_id } => jobs::describe(&client, job_id, format).await?,
-        Command::ListJobs(args) => jobs::list(&client, args, format).await?,
+        Command::DescribeJob { job_id } => jobs::describe(client, job_id, format).await?,
+        Command::ListJobs(args) => jobs::list(client, args, format).await?,
         Command::UpdateJobStatus {
             job_id,
             status,
             reason,
-        } => jobs::update_status(&client, job_id, *status, reason.as_deref(), format).await?,
+        } => jobs::update_status(client, job_id, *status, reason.as_deref(), format).await?,
         Command::UpdateJobPriority { job_id, priority } => {
-            jobs::update_priority(&client, job_id, *priority, format).await?
+            jobs::update_priority(client, job_id, *priority, format).await?
         }
-        Command::DeleteJob { job_id } => jobs::delete(&client, job_id, format).await?,
+        Command::DeleteJob { job_id } => jobs::delete(client, job_id, format).await?,
         Command::Watch(args) => {
-            let job = watch::follow(
-                &client,
-                &args.job_id,
-                Duration::from_secs_f64(args.interval),
-            )
-            .await?;
+            let job =
+                watch::follow(client, &args.job_id, Duration::from_secs_f64(args.interval)).await?;
             let result = cos_batch_model::DescribeJobResult::new(job.clone());
             output::emit(format, &result, || watch::summary(&job))?;
-            return Ok(ExitCode::from(watch::exit_code(&job)));
+            return Ok(ExitCode::from(watch::exit_code(
+                &job,
+                args.fail_on_task_failures,
+            )));
         }
         Command::Sign(_) | Command::Whoami | Command::Emulator(_) | Command::Demo(_) => {}
     }

@@ -50,22 +50,27 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let mut out = String::new();
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        let mut text = String::new();
-        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
-            if i > 0 {
-                text.push_str("  ");
-            }
-            let _ = write!(text, "{cell:<w$}");
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(&mut header.iter().copied());
+    out.push_str(&row_line(header.iter().copied(), &widths));
+    out.push('\n');
     for row in rows {
-        line(&mut row.iter().map(String::as_str));
+        out.push_str(&row_line(row.iter().map(String::as_str), &widths));
+        out.push('\n');
     }
     out
+}
+
+/// One table line: each cell padded to its width, two spaces apart, no trailing blanks (a
+/// cell wider than its column pushes the rest of the line).
+pub fn row_line<'a>(cells: impl Iterator<Item = &'a str>, widths: &[usize]) -> String {
+    let mut text = String::new();
+    for (i, (cell, w)) in cells.zip(widths).enumerate() {
+        if i > 0 {
+            text.push_str("  ");
+        }
+        let _ = write!(text, "{cell:<w$}");
+    }
+    text.truncate(text.trim_end().len());
+    text
 }
 
 /// `succeeded/total succeeded, failed failed`.
@@ -150,48 +155,52 @@ pub fn job(job: &Job) -> String {
     ])
 }
 
+/// The columns of the job table.
+pub const JOB_HEADER: [&str; 9] = [
+    "JOB ID",
+    "STATUS",
+    "PRIORITY",
+    "OPERATION",
+    "SUCCEEDED",
+    "FAILED",
+    "TOTAL",
+    "CREATED",
+    "DESCRIPTION",
+];
+
+/// Column widths of the job table printed as its pages arrive (`list-jobs --all`), wide
+/// enough for the usual cells: a job id, the longest status and operation, a timestamp.
+pub const JOB_WIDTHS: [usize; 9] = [36, 10, 8, 24, 9, 6, 5, 20, 0];
+
 /// Jobs as a table.
 pub fn jobs(jobs: &[JobListEntry]) -> String {
-    let rows: Vec<Vec<String>> = jobs
-        .iter()
-        .map(|j| {
-            let p = j.progress_summary.unwrap_or_default();
-            vec![
-                j.job_id.clone().unwrap_or_default(),
-                j.status
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                j.priority.map(|p| p.to_string()).unwrap_or_default(),
-                j.operation
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                p.number_of_tasks_succeeded.unwrap_or(0).to_string(),
-                p.number_of_tasks_failed.unwrap_or(0).to_string(),
-                p.total_number_of_tasks.unwrap_or(0).to_string(),
-                j.creation_time
-                    .as_ref()
-                    .map(|t| t.as_str().to_owned())
-                    .unwrap_or_default(),
-                j.description.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "JOB ID",
-            "STATUS",
-            "PRIORITY",
-            "OPERATION",
-            "SUCCEEDED",
-            "FAILED",
-            "TOTAL",
-            "CREATED",
-            "DESCRIPTION",
-        ],
-        &rows,
-    )
+    let rows: Vec<Vec<String>> = jobs.iter().map(job_row).collect();
+    table(&JOB_HEADER, &rows)
+}
+
+/// The cells of one job in the job table.
+pub fn job_row(j: &JobListEntry) -> Vec<String> {
+    let p = j.progress_summary.unwrap_or_default();
+    vec![
+        j.job_id.clone().unwrap_or_default(),
+        j.status
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        j.priority.map(|p| p.to_string()).unwrap_or_default(),
+        j.operation
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        p.number_of_tasks_succeeded.unwrap_or(0).to_string(),
+        p.number_of_tasks_failed.unwrap_or(0).to_string(),
+        p.total_number_of_tasks.unwrap_or(0).to_string(),
+        j.creation_time
+            .as_ref()
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default(),
+        j.description.clone().unwrap_or_default(),
+    ]
 }
 
 #[cfg(test)]

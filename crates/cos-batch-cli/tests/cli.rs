@@ -1,184 +1,14 @@
 //! The built `cos-batch` binary, driven as a user would: against an emulator started in this
 //! test process (and, for `emulator`, one the binary runs itself).
 
+mod kit;
+
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
+use kit::{Fixture, bare, code, json, text};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_cos-batch");
-const ENV: [&str; 17] = [
-    "COS_SECRET_ID",
-    "COS_SECRET_KEY",
-    "COS_SESSION_TOKEN",
-    "COS_UIN",
-    "COS_APPID",
-    "COS_REGION",
-    "COS_BATCH_ENDPOINT",
-    "TENCENTCLOUD_SECRET_ID",
-    "TENCENTCLOUD_SECRET_KEY",
-    "TENCENTCLOUD_TOKEN",
-    "TENCENTCLOUD_SECURITY_TOKEN",
-    "TCCLI_PROFILE",
-    "TKE_REGION",
-    "TKE_PROVIDER_ID",
-    "TKE_ROLE_ARN",
-    "TKE_WEB_IDENTITY_TOKEN_FILE",
-    "TKE_IDENTITY_TOKEN_FILE",
-];
-
-/// The binary with none of the configuration variables of the calling environment, and a
-/// home without profile files (for the credentials chain).
-fn bare() -> Command {
-    let mut cmd = Command::new(BIN);
-    for name in ENV {
-        cmd.env_remove(name);
-    }
-    cmd.env("HOME", empty_home()).env_remove("USERPROFILE");
-    cmd
-}
-
-/// An empty directory that lives as long as the test process.
-fn empty_home() -> &'static Path {
-    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
-
-struct Fixture {
-    handle: Option<EmulatorHandle>,
-    runtime: tokio::runtime::Runtime,
-    account: Account,
-    _dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let account = Account::demo();
-        let handle = runtime
-            .block_on(Emulator::start(
-                Config::new(dir.path()).with_account(account.clone()),
-            ))
-            .unwrap();
-        Self {
-            handle: Some(handle),
-            runtime,
-            account,
-            _dir: dir,
-        }
-    }
-
-    fn handle(&self) -> &EmulatorHandle {
-        self.handle.as_ref().unwrap()
-    }
-
-    /// The binary, configured for the emulator through the environment.
-    fn cmd(&self) -> Command {
-        let mut cmd = bare();
-        cmd.env("COS_BATCH_ENDPOINT", self.handle().base_url())
-            .env("COS_APPID", &self.account.appid)
-            .env("COS_UIN", &self.account.uin)
-            .env("COS_SECRET_ID", &self.account.secret_id)
-            .env("COS_SECRET_KEY", self.account.secret_key());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().unwrap()
-    }
-
-    /// Writes `count` objects into `bucket` and their manifest; returns (manifest ARN, ETag).
-    fn objects(&self, bucket: &str, count: usize) -> (String, String) {
-        let appid = &self.account.appid;
-        let h = self.handle();
-        let mut manifest = String::new();
-        for i in 0..count {
-            let key = format!("data/{i:03}.txt");
-            h.put_object(bucket, appid, &key, format!("object {i}").as_bytes())
-                .unwrap();
-            manifest.push_str(&format!("{bucket}-{appid},{key}\n"));
-        }
-        let etag = h
-            .put_object(bucket, appid, "manifest.csv", manifest.as_bytes())
-            .unwrap();
-        (h.object_arn(bucket, appid, "manifest.csv"), etag)
-    }
-
-    /// `create-job` from flags: a copy job of `count` objects; returns the JobId.
-    fn create_copy_job(&self, count: usize, extra: &[&str]) -> String {
-        let (arn, etag) = self.objects("src", count);
-        for bucket in ["dst", "reports"] {
-            self.handle()
-                .create_bucket(bucket, &self.account.appid)
-                .unwrap();
-        }
-        let target = self.handle().bucket_arn("dst", &self.account.appid);
-        let report = self.handle().bucket_arn("reports", &self.account.appid);
-        let mut args = vec![
-            "--output",
-            "json",
-            "create-job",
-            "--operation",
-            "copy",
-            "--manifest-arn",
-            &arn,
-            "--manifest-etag",
-            &etag,
-            "--target-bucket",
-            &target,
-            "--report-bucket",
-            &report,
-            "--description",
-            "cli test",
-        ];
-        args.extend_from_slice(extra);
-        let out = self.run(&args);
-        assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-        json(&out)["JobId"].as_str().unwrap().to_owned()
-    }
-
-    fn wait_for(&self, job: &str, status: &str) -> Value {
-        for _ in 0..600 {
-            let out = self.run(&["--output", "json", "describe-job", job]);
-            assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-            let doc = json(&out);
-            if doc["Job"]["Status"] == status {
-                return doc;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("job {job} never reached {status}");
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            self.runtime.block_on(handle.shutdown());
-        }
-    }
-}
 
 fn vectors() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/signature-vectors.json");
@@ -312,10 +142,12 @@ fn a_transport_failure_exits_4() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 4, "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: transport"), "{stderr}");
+    // It names the endpoint it tried.
     assert!(
-        text(&out.stderr).starts_with("error: transport"),
-        "{}",
-        text(&out.stderr)
+        stderr.contains(&format!("cannot reach http://127.0.0.1:{port}")),
+        "{stderr}"
     );
 }
 
@@ -531,10 +363,12 @@ fn demo_runs_a_job_to_completion() {
 
 #[test]
 fn emulator_subcommand_serves_until_interrupted() {
-    let dir = tempfile::tempdir().unwrap();
+    // No --bind: the documented fixed port. No --data-dir: a temporary directory, removed
+    // when it stops.
+    let tmp = kit::private_tmp();
     let mut child = bare()
-        .args(["emulator", "--data-dir"])
-        .arg(dir.path())
+        .arg("emulator")
+        .env("TMPDIR", tmp.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -552,6 +386,14 @@ fn emulator_subcommand_serves_until_interrupted() {
         }
     }
     assert_eq!(env.len(), 5, "{env:?}");
+    assert!(
+        env.contains(&(
+            "COS_BATCH_ENDPOINT".to_owned(),
+            "http://127.0.0.1:9797".to_owned()
+        )),
+        "{env:?}"
+    );
+    assert_eq!(kit::entries(tmp.path()).len(), 1, "the data directory");
     let out = bare()
         .envs(env.iter().map(|(k, v)| (k, v)))
         .args(["--output", "json", "list-jobs"])
@@ -565,6 +407,11 @@ fn emulator_subcommand_serves_until_interrupted() {
         .status();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        kit::entries(tmp.path()),
+        Vec::<String>::new(),
+        "left behind"
+    );
 }
 
 #[test]
@@ -805,6 +652,7 @@ fn emulator_serves_several_accounts_with_keys_outside_the_command_line() {
     let mut child = bare()
         .args(["emulator", "--data-dir"])
         .arg(dir.path().join("data"))
+        .args(["--bind", "127.0.0.1:0"])
         .args([
             "--account",
             "100000000001:1250000000:AKIDFIRSTA:@env:EMULATOR_KEY_A",

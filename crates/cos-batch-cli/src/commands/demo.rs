@@ -8,16 +8,16 @@ use std::time::{Duration, Instant};
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use cos_batch_hyper::Client;
 use cos_batch_model::{
-    CreateJobRequest, DescribeJobRequest, Job, JobStatus, Manifest, ManifestField, ManifestFormat,
+    CreateJobRequest, DescribeJobRequest, JobStatus, Manifest, ManifestField, ManifestFormat,
     ManifestLocation, ManifestSpec, Operation, PutObjectCopy, Report, ReportScope,
     RequestedJobStatus, UpdateJobStatusRequest,
 };
 use serde::Serialize;
 
 use crate::cli::{DemoArgs, OutputFormat};
-use crate::commands::emulator::data_dir;
+use crate::commands::emulator::DataDir;
 use crate::commands::watch;
-use crate::failure::{EXIT_JOB_FAILED, Failure};
+use crate::failure::Failure;
 use crate::output;
 use crate::terminal::printable;
 
@@ -25,6 +25,9 @@ const SOURCE: &str = "demo-source";
 const TARGET: &str = "demo-target";
 const REPORTS: &str = "demo-reports";
 const MANIFEST_KEY: &str = "manifests/demo.csv";
+/// What the demo says when Ctrl-C stops it.
+const INTERRUPTED: &str = "interrupted: the demo and its emulator stopped, and the data \
+    directory is removed unless --data-dir named it";
 /// How long the demo waits for the job to reach Suspended.
 const PREPARE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -42,8 +45,11 @@ pub struct DemoOutcome {
     pub failed: u64,
     /// Tasks in the job.
     pub total: u64,
-    /// The emulator's data directory (kept).
+    /// The emulator's data directory.
     pub data_dir: String,
+    /// Whether the data directory is kept (`--data-dir`); a temporary one is removed at the
+    /// end, with the copies and the report in it.
+    pub data_dir_kept: bool,
     /// Objects found under the copies' prefix in the target bucket.
     pub copied_objects: u64,
     /// The report's `manifest.json`.
@@ -59,9 +65,9 @@ pub struct DemoOutcome {
 /// Run `demo`.
 pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<ExitCode, Failure> {
     let started = Instant::now();
-    let data = data_dir(args.data_dir.clone(), "cos-batch-demo-")?;
+    let data = DataDir::new(args.data_dir.clone(), "cos-batch-demo-")?;
     let account = Account::demo();
-    let handle = Emulator::start(Config::new(&data).with_account(account.clone()))
+    let handle = Emulator::start(Config::new(data.path()).with_account(account.clone()))
         .await
         .map_err(|e| Failure::local(format!("cannot start the emulator: {e}")))?;
     let progress = format == OutputFormat::Table;
@@ -71,14 +77,37 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<ExitCode, Fail
         }
     };
     say(format!(
-        "emulator listening on {} (data in {})",
+        "emulator listening on {}; data in {}",
         handle.base_url(),
-        data.display()
+        data.describe("at the end")
     ));
-    let outcome = drive(&handle, &account, args, &say).await;
+    // Ctrl-C at any step stops the demo cleanly: the emulator shuts down and a temporary
+    // data directory is removed.
+    // `biased`: the signal is polled first, so its handler is in place before `drive` runs
+    // (its first steps write the objects without yielding).
+    let outcome = tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted(INTERRUPTED.to_owned())),
+        outcome = drive(&handle, &account, args, &say) => outcome,
+    };
     handle.shutdown().await;
-    let (outcome, code) = outcome?;
+    let kept = data.is_kept();
+    drop(data);
+    let (mut outcome, code) = outcome?;
+    outcome.data_dir_kept = kept;
     output::emit(format, &outcome, || {
+        if !kept {
+            return format!(
+                "report: {} rows ({} succeeded, {} failed)\ncopies: {} objects\n\
+                 the data directory was temporary and is removed, with the copies and the \
+                 report: --data-dir DIR keeps them\ndemo finished in {:.1} s",
+                outcome.report_succeeded + outcome.report_failed,
+                outcome.report_succeeded,
+                outcome.report_failed,
+                outcome.copied_objects,
+                started.elapsed().as_secs_f64(),
+            );
+        }
         format!(
             "report: {} rows ({} succeeded, {} failed)\n  {}\n{}\ncopies: {} objects under {}\n\
              demo finished in {:.1} s",
@@ -201,10 +230,16 @@ async fn drive(
     confirm.status_update_reason = Some("confirmed by cos-batch demo".to_owned());
     client.update_job_status(confirm).await?;
 
-    let job = watch::follow(&client, &job_id, interval).await?;
+    let job = watch::follow(&client, &job_id, interval)
+        .await
+        .map_err(|f| match f {
+            Failure::Interrupted(_) => Failure::Interrupted(INTERRUPTED.to_owned()),
+            other => other,
+        })?;
     say(watch::summary(&job));
     let summary = job.progress_summary.unwrap_or_default();
-    let code = exit_code(&job);
+    // A completed job with failed tasks is a failed demo too.
+    let code = watch::exit_code(&job, true);
     let report = read_report(handle, appid, &job_id)?;
     let copied = count_files(
         &handle
@@ -219,6 +254,7 @@ async fn drive(
         failed: summary.number_of_tasks_failed.unwrap_or(0),
         total: summary.total_number_of_tasks.unwrap_or(0),
         data_dir: handle.data_dir().display().to_string(),
+        data_dir_kept: true,
         copied_objects: copied,
         report_manifest: report.manifest.display().to_string(),
         report_files: report
@@ -230,16 +266,6 @@ async fn drive(
         report_failed: report.failed,
     };
     Ok((outcome, code))
-}
-
-/// The demo's exit code: `watch`'s, except that a completed job with failed tasks is a failed
-/// demo too.
-fn exit_code(job: &Job) -> u8 {
-    let failed = job.progress_summary.and_then(|p| p.number_of_tasks_failed);
-    match watch::exit_code(job) {
-        0 if failed.unwrap_or(0) > 0 => EXIT_JOB_FAILED,
-        code => code,
-    }
 }
 
 /// Writes the source objects and the manifest; returns the manifest's ETag.
@@ -328,23 +354,4 @@ fn count_files(dir: &Path) -> u64 {
             _ => 0,
         })
         .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::failure::EXIT_JOB_CANCELLED;
-    use cos_batch_model::ProgressSummary;
-
-    #[test]
-    fn the_demo_fails_unless_every_task_succeeded() {
-        let mut job = Job::default();
-        job.status = Some(JobStatus::Complete);
-        job.progress_summary = Some(ProgressSummary::new(0, 3, 3));
-        assert_eq!(exit_code(&job), 0);
-        job.progress_summary = Some(ProgressSummary::new(1, 2, 3));
-        assert_eq!(exit_code(&job), EXIT_JOB_FAILED);
-        job.status = Some(JobStatus::Cancelled);
-        assert_eq!(exit_code(&job), EXIT_JOB_CANCELLED);
-    }
 }

@@ -1,13 +1,13 @@
 //! `cos-batch emulator`: the local control plane in the foreground, until Ctrl-C.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use serde::Serialize;
 
-use crate::cli::{EmulatorArgs, OutputFormat};
+use crate::cli::{DEFAULT_BIND, EmulatorArgs, OutputFormat};
 use crate::commands::accounts::accounts;
 use crate::failure::Failure;
 use crate::output;
@@ -32,6 +32,8 @@ pub struct Listening {
     pub endpoint: String,
     /// Where buckets live.
     pub data_dir: String,
+    /// Whether the data directory is kept (`--data-dir`) or removed when the emulator stops.
+    pub data_dir_kept: bool,
     /// Region of the ARNs.
     pub region: String,
     /// Account UIN.
@@ -50,9 +52,9 @@ pub struct Listening {
 
 /// Run `emulator`.
 pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, Failure> {
-    let data_dir = data_dir(args.data_dir.clone(), "cos-batch-emulator-")?;
     let accounts = accounts(&args.account, args.accounts_file.as_deref())?;
-    let mut config = Config::new(&data_dir).with_bind(args.bind);
+    let data = DataDir::new(args.data_dir.clone(), "cos-batch-emulator-")?;
+    let mut config = Config::new(data.path()).with_bind(args.bind);
     for account in &accounts {
         config = config.with_account(account.clone());
     }
@@ -71,10 +73,20 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
     if let Some(secs) = args.idle_timeout {
         config = config.with_idle_timeout(seconds(secs, "--idle-timeout")?);
     }
-    let handle = Emulator::start(config)
-        .await
-        .map_err(|e| Failure::local(format!("cannot start the emulator: {e}")))?;
-    let listening = listening(&handle);
+    let handle = Emulator::start(config).await.map_err(|e| {
+        let failure = Failure::local(format!("cannot start the emulator on {}: {e}", args.bind));
+        if args.bind.to_string() == DEFAULT_BIND {
+            failure.with_hint(format!(
+                "{DEFAULT_BIND} is the default address; `--bind 127.0.0.1:0` picks a free port"
+            ))
+        } else {
+            failure
+        }
+    })?;
+    // Listen for the signals before saying where we listen: a Ctrl-C right after the
+    // `export` lines then stops the emulator cleanly too.
+    let stop = StopSignal::new();
+    let listening = listening(&handle, &data);
     output::emit(format, &listening, || {
         let key = match &listening.secret_key {
             Some(key) => format!("export COS_SECRET_KEY={key}"),
@@ -85,7 +97,7 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
              export COS_BATCH_ENDPOINT={}\nexport COS_UIN={}\nexport COS_APPID={}\n\
              export COS_SECRET_ID={}\n{key}\n",
             listening.endpoint,
-            listening.data_dir,
+            data.describe("when the emulator stops"),
             listening.endpoint,
             listening.uin,
             listening.appid,
@@ -102,18 +114,58 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
     })?;
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    let stopped = tokio::signal::ctrl_c().await;
+    let stopped = stop.wait().await;
     handle.shutdown().await;
+    drop(data);
     stopped.map_err(|e| Failure::local(format!("cannot wait for Ctrl-C: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn listening(handle: &EmulatorHandle) -> Listening {
+/// Ctrl-C, or (on Unix) SIGTERM: both stop the emulator cleanly, removing a temporary data
+/// directory. On Unix the handlers are in place from [`StopSignal::new`].
+struct StopSignal {
+    #[cfg(unix)]
+    signals: std::io::Result<[tokio::signal::unix::Signal; 2]>,
+}
+
+impl StopSignal {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|int| Ok([int, signal(SignalKind::terminate())?]));
+            Self { signals }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
+        }
+    }
+
+    async fn wait(self) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            let [mut int, mut term] = self.signals?;
+            tokio::select! {
+                _ = int.recv() => Ok(()),
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await
+        }
+    }
+}
+
+fn listening(handle: &EmulatorHandle, data: &DataDir) -> Listening {
     let served = handle.accounts();
     let first = served.first().cloned().unwrap_or_else(Account::demo);
     Listening {
         endpoint: handle.base_url(),
         data_dir: handle.data_dir().display().to_string(),
+        data_dir_kept: data.is_kept(),
         region: handle.region().to_owned(),
         uin: first.uin.clone(),
         appid: first.appid.clone(),
@@ -138,19 +190,55 @@ fn seconds(secs: f64, flag: &str) -> Result<Duration, Failure> {
         .ok_or_else(|| Failure::usage(format!("{flag}: expected a positive number of seconds")))
 }
 
-/// The given directory (created if needed), or a new temporary one that is kept.
-pub fn data_dir(given: Option<PathBuf>, prefix: &str) -> Result<PathBuf, Failure> {
-    match given {
-        Some(dir) => {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Failure::local(format!("cannot create {}: {e}", dir.display())))?;
-            Ok(dir)
+/// Where an emulator keeps its buckets: the directory the user named, which is kept, or a
+/// temporary one, removed when this is dropped.
+#[derive(Debug)]
+pub enum DataDir {
+    /// `--data-dir`: created if needed, kept.
+    Kept(PathBuf),
+    /// A new directory in the system's temporary directory, removed on drop.
+    Temporary(tempfile::TempDir),
+}
+
+impl DataDir {
+    /// The given directory (created if needed), or a new temporary one named `prefix...`.
+    pub fn new(given: Option<PathBuf>, prefix: &str) -> Result<Self, Failure> {
+        match given {
+            Some(dir) => {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| Failure::local(format!("cannot create {}: {e}", dir.display())))?;
+                Ok(Self::Kept(dir))
+            }
+            None => tempfile::Builder::new()
+                .prefix(prefix)
+                .tempdir()
+                .map(Self::Temporary)
+                .map_err(|e| Failure::local(format!("cannot create a temporary directory: {e}"))),
         }
-        None => tempfile::Builder::new()
-            .prefix(prefix)
-            .tempdir()
-            .map(tempfile::TempDir::keep)
-            .map_err(|e| Failure::local(format!("cannot create a temporary directory: {e}"))),
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Kept(dir) => dir,
+            Self::Temporary(dir) => dir.path(),
+        }
+    }
+
+    /// Whether it outlives the command.
+    pub fn is_kept(&self) -> bool {
+        matches!(self, Self::Kept(_))
+    }
+
+    /// The path, and for a temporary directory when it goes and how to keep it.
+    pub fn describe(&self, removed: &str) -> String {
+        match self {
+            Self::Kept(dir) => dir.display().to_string(),
+            Self::Temporary(dir) => format!(
+                "{} (temporary: removed {removed}; --data-dir DIR keeps it)",
+                dir.path().display()
+            ),
+        }
     }
 }
 

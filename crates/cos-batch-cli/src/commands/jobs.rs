@@ -1,16 +1,22 @@
 //! The six API calls as subcommands.
 
 use cos_batch_hyper::Client;
+use cos_batch_hyper::Error as ClientError;
 use cos_batch_model::{
-    DeleteJobRequest, DescribeJobRequest, JobStatus, ListJobsRequest, ListJobsResult,
-    RequestedJobStatus, UpdateJobPriorityRequest, UpdateJobStatusRequest,
+    DeleteJobRequest, DescribeJobRequest, JobStatus, ListJobsRequest, RequestedJobStatus,
+    UpdateJobPriorityRequest, UpdateJobStatusRequest,
 };
 use futures_util::TryStreamExt as _;
+use std::io::Write as _;
 
 use crate::cli::{CreateJobArgs, ListJobsArgs, OutputFormat, RequestedStatus};
 use crate::commands::create_job;
 use crate::failure::Failure;
 use crate::output;
+use crate::terminal::printable;
+
+/// How many jobs a duplicate token is looked for among (the newest listed).
+const DUPLICATE_SEARCH: usize = 100;
 
 /// `create-job`.
 pub async fn create(
@@ -20,10 +26,65 @@ pub async fn create(
     format: OutputFormat,
 ) -> Result<(), Failure> {
     let request = create_job::request(args, uin)?;
-    let result = client.create_job(request).await?;
+    let token = request.client_request_token.clone();
+    let result = match client.create_job(request).await {
+        Ok(result) => result,
+        Err(ClientError::Service(e)) if is_duplicate(&e) => {
+            let found = job_with_token(client, &token).await;
+            return Err(Failure::Service(e).with_hint(duplicate_hint(&token, found.as_deref())));
+        }
+        Err(e) => return Err(e.into()),
+    };
     output::emit(format, &result, || {
         output::fields(&[("JobId", result.job_id.clone())])
     })
+}
+
+/// The service's answer to a `ClientRequestToken` used already.
+fn is_duplicate(e: &cos_batch_proto::CosError) -> bool {
+    e.code().as_str() == "InvalidRequest" && e.message().to_ascii_lowercase().contains("duplicate")
+}
+
+/// The job created with `token`, among the newest jobs listed; `None` when it cannot be found
+/// (or listing fails: the hint is a courtesy, the error stands without it).
+async fn job_with_token(client: &Client, token: &str) -> Option<String> {
+    if token.is_empty() {
+        return None;
+    }
+    let mut ids = std::collections::VecDeque::with_capacity(DUPLICATE_SEARCH);
+    let mut stream = std::pin::pin!(client.list_jobs_stream(ListJobsRequest::new()));
+    while let Ok(Some(job)) = stream.try_next().await {
+        if ids.len() == DUPLICATE_SEARCH {
+            ids.pop_front();
+        }
+        ids.extend(job.job_id);
+    }
+    for id in ids.iter().rev() {
+        let Ok(result) = client.describe_job(DescribeJobRequest::new(id)).await else {
+            continue;
+        };
+        if result.job.and_then(|j| j.client_request_token).as_deref() == Some(token) {
+            return Some(id.clone());
+        }
+    }
+    None
+}
+
+/// What to say about a token used already.
+fn duplicate_hint(token: &str, job: Option<&str>) -> String {
+    let token = if token.is_empty() {
+        "the ClientRequestToken".to_owned()
+    } else {
+        format!("ClientRequestToken `{token}`")
+    };
+    let by = match job {
+        Some(id) => format!(" by job {id} (`cos-batch describe-job {id}`)"),
+        None => String::new(),
+    };
+    format!(
+        "{token} was used already{by}; a token makes CreateJob safe to retry, so a new job \
+         needs a new one: pass another --client-request-token (or leave it out for a fresh one)"
+    )
 }
 
 /// `describe-job`.
@@ -42,10 +103,15 @@ pub async fn list(
     format: OutputFormat,
 ) -> Result<(), Failure> {
     let mut request = ListJobsRequest::new();
+    // clap accepts either case; the wire wants the documented spelling.
     request.job_statuses = args
         .statuses
         .iter()
-        .map(|s| JobStatus::from(s.trim()))
+        .map(|s| {
+            let s = s.trim();
+            let known = JobStatus::KNOWN.iter().find(|k| k.eq_ignore_ascii_case(s));
+            JobStatus::from(known.copied().unwrap_or(s))
+        })
         .collect();
     if let Some(unknown) = request.job_statuses.iter().find(|s| !s.is_known()) {
         return Err(Failure::usage(format!(
@@ -55,15 +121,10 @@ pub async fn list(
     }
     request.max_results = args.max_results;
     request.next_token = args.next_token.clone();
-    let result = if args.all {
-        let jobs = client
-            .list_jobs_stream(request)
-            .try_collect::<Vec<_>>()
-            .await?;
-        ListJobsResult::new(jobs, None)
-    } else {
-        client.list_jobs(request).await?
-    };
+    if args.all {
+        return list_all(client, request, format).await;
+    }
+    let result = client.list_jobs(request).await?;
     output::emit(format, &result, || {
         let mut text = output::jobs(&result.jobs);
         if let Some(token) = &result.next_token {
@@ -71,6 +132,57 @@ pub async fn list(
         }
         text
     })
+}
+
+/// `list-jobs --all`: every page, each job printed as it arrives (memory does not grow with
+/// the number of jobs); the JSON is the same `{"Jobs": [...]}` document as one page's.
+async fn list_all(
+    client: &Client,
+    request: ListJobsRequest,
+    format: OutputFormat,
+) -> Result<(), Failure> {
+    let mut stream = std::pin::pin!(client.list_jobs_stream(request));
+    let mut stdout = std::io::stdout();
+    let mut print = |text: &str| {
+        let _ = write!(stdout, "{}", printable(text));
+        let _ = stdout.flush();
+    };
+    match format {
+        OutputFormat::Table => {
+            print(&output::row_line(
+                output::JOB_HEADER.into_iter(),
+                &output::JOB_WIDTHS,
+            ));
+            print("\n");
+            while let Some(job) = stream.try_next().await? {
+                let row = output::job_row(&job);
+                print(&output::row_line(
+                    row.iter().map(String::as_str),
+                    &output::JOB_WIDTHS,
+                ));
+                print("\n");
+            }
+        }
+        OutputFormat::Json => {
+            print("{\n  \"Jobs\": [");
+            let mut first = true;
+            while let Some(job) = stream.try_next().await? {
+                let text = serde_json::to_string_pretty(&job).map_err(Failure::local)?;
+                print(if first { "\n" } else { ",\n" });
+                first = false;
+                print(&indent(&text, "    "));
+            }
+            print(if first { "]\n}\n" } else { "\n  ]\n}\n" });
+        }
+    }
+    Ok(())
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| format!("{by}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `update-job-status`.

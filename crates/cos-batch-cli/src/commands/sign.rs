@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use cos_batch_proto::Endpoint;
 use cos_sign::{CanonicalRequest, Credentials, HeaderPolicy, KeyTime, SECURITY_TOKEN, Signer};
 use http::header::{HOST, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Uri};
@@ -34,9 +35,18 @@ pub struct SignOutput {
     pub url: Option<String>,
 }
 
-/// Run `sign`.
-pub fn run(args: &SignArgs, credentials: Credentials, format: OutputFormat) -> Result<(), Failure> {
-    let result = compute(args, credentials)?;
+/// The header the batch client adds to every request, with the APPID.
+const APPID_HEADER: &str = "x-cos-appid";
+
+/// Run `sign`: a relative target is signed against `endpoint` (the configured batch endpoint,
+/// when there is one) with its `x-cos-appid`, as the client sends it.
+pub fn run(
+    args: &SignArgs,
+    credentials: Credentials,
+    endpoint: Option<&Endpoint>,
+    format: OutputFormat,
+) -> Result<(), Failure> {
+    let result = compute(args, credentials, endpoint)?;
     output::emit(format, &result, || {
         let mut rows = vec![
             ("SignKey", Some(result.sign_key.clone())),
@@ -51,21 +61,52 @@ pub fn run(args: &SignArgs, credentials: Credentials, format: OutputFormat) -> R
     })
 }
 
+/// Whether `sign` signs against the configured batch endpoint: a relative target without a
+/// host of its own (`--host` or a `Host` header). Only then is the endpoint configuration
+/// needed: a full URL signs with the keys alone.
+pub fn uses_endpoint(args: &SignArgs) -> bool {
+    args.target.starts_with('/')
+        && args.host.is_none()
+        && !args.headers.iter().any(|h| {
+            h.split(':')
+                .next()
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case("host"))
+        })
+}
+
 /// Compute every value `sign` prints.
-pub fn compute(args: &SignArgs, credentials: Credentials) -> Result<SignOutput, Failure> {
+pub fn compute(
+    args: &SignArgs,
+    credentials: Credentials,
+    endpoint: Option<&Endpoint>,
+) -> Result<SignOutput, Failure> {
     let method = Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| Failure::usage(format!("not an HTTP method: `{}`", args.method)))?;
-    let uri: Uri = args.target.parse().map_err(|e| {
-        Failure::usage(format!(
-            "not a request target or URL: `{}`: {e}",
-            args.target
-        ))
-    })?;
+    let parse = |target: &str| {
+        target
+            .parse::<Uri>()
+            .map_err(|e| Failure::usage(format!("not a request target or URL: `{target}`: {e}")))
+    };
+    let mut uri = parse(&args.target)?;
     if uri.scheme().is_none() && !args.target.starts_with('/') {
         return Err(Failure::usage(format!(
             "the target must start with `/` or be a full URL, got `{}`",
             args.target
         )));
+    }
+    let mut appid = None;
+    if uri.scheme().is_none() {
+        if let (Some(endpoint), true) = (endpoint, uses_endpoint(args)) {
+            uri = parse(&format!("{}{}", endpoint.base_url(), args.target))?;
+            appid = Some(endpoint.appid());
+        } else if let (true, Some(host)) = (args.presign, &args.host) {
+            uri = parse(&format!("https://{host}{}", args.target))?;
+        } else if args.presign {
+            return Err(Failure::usage(
+                "--presign needs a full URL, --host, or the batch endpoint \
+                 (COS_BATCH_ENDPOINT, or COS_UIN and COS_REGION) to make an absolute URL",
+            ));
+        }
     }
     let mut headers = HeaderMap::new();
     for line in &args.headers {
@@ -77,6 +118,13 @@ pub fn compute(args: &SignArgs, credentials: Credentials) -> Result<SignOutput, 
         let value = HeaderValue::from_str(value.trim())
             .map_err(|_| Failure::usage(format!("not a header value for `{name}`")))?;
         headers.append(name, value);
+    }
+    if let Some(appid) = appid
+        && !headers.contains_key(APPID_HEADER)
+    {
+        let value = HeaderValue::from_str(appid)
+            .map_err(|_| Failure::usage(format!("not an APPID: `{appid}`")))?;
+        headers.insert(HeaderName::from_static(APPID_HEADER), value);
     }
     if let Some(host) = &args.host
         && !headers.contains_key(HOST)
@@ -182,6 +230,7 @@ mod tests {
         let out = compute(
             &args("https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/a?b=c"),
             creds(),
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -202,23 +251,23 @@ mod tests {
                 a.headers = vec!["no colon".into()];
             }
             assert!(
-                matches!(compute(&a, creds()), Err(Failure::Usage(_))),
+                matches!(compute(&a, creds(), None), Err(Failure::Usage(_))),
                 "{bad}"
             );
         }
         let mut a = args("/x");
         a.key_time = Some("9;1".into());
-        assert!(matches!(compute(&a, creds()), Err(Failure::Usage(_))));
+        assert!(matches!(compute(&a, creds(), None), Err(Failure::Usage(_))));
         let mut a = args("/x");
         a.method = "BAD METHOD".into();
-        assert!(matches!(compute(&a, creds()), Err(Failure::Usage(_))));
+        assert!(matches!(compute(&a, creds(), None), Err(Failure::Usage(_))));
     }
 
     #[test]
     fn presign_gives_a_url_with_the_signature() {
         let mut a = args("https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/a.txt");
         a.presign = true;
-        let out = compute(&a, creds()).unwrap();
+        let out = compute(&a, creds(), None).unwrap();
         let url = out.url.unwrap();
         assert!(
             url.contains("q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q"),
