@@ -130,7 +130,7 @@ impl ClientBuilder {
 
     /// The retry policy of each request of a CreateJob's recovery (default
     /// [`RetryPolicy::recovery`]): after its attempts ran out, or met "Duplicate request",
-    /// when an attempt may have created the job (see [`Client::create_job`]).
+    /// when an attempt may have created the job (see [`Client::create_job_with`]).
     pub fn recovery_policy(mut self, p: RetryPolicy) -> Self {
         self.recovery = p;
         self

@@ -1,7 +1,7 @@
 //! `Client`: one async method per operation over a pooled HTTP client, each call signed afresh
 //! per attempt, retried within a policy and bounded by timeouts.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -28,6 +28,7 @@ use tracing::{Instrument, Span};
 use crate::builder::ClientBuilder;
 use crate::clock::{Clock, key_times};
 use crate::error::{Error, TransportError};
+use crate::paginator::{ListJobsPaginator, repeated_token};
 use crate::retry::RetryPolicy;
 use crate::signing::{SignerSource, unusable};
 use crate::transport::{self, HttpClient};
@@ -190,7 +191,10 @@ impl Client {
     /// token to call again with; the client never creates a second job, and never reports a
     /// failure it could not establish. A "Duplicate request" on the first attempt (a token the
     /// caller used before) is returned as is.
-    pub async fn create_job(&self, mut input: CreateJobRequest) -> Result<CreateJobResult, Error> {
+    pub async fn create_job_with(
+        &self,
+        mut input: CreateJobRequest,
+    ) -> Result<CreateJobResult, Error> {
         let token = ensure_client_token(&mut input, || fastrand::u128(..).to_le_bytes()).to_owned();
         let request = CreateJob::encode(&input, &self.inner.endpoint)?;
         let span = call_span(CreateJob::NAME);
@@ -236,7 +240,7 @@ impl Client {
     }
 
     /// DescribeJob: `GET /jobs/{JobId}`.
-    pub async fn describe_job(
+    pub async fn describe_job_with(
         &self,
         input: DescribeJobRequest,
     ) -> Result<DescribeJobResult, Error> {
@@ -244,7 +248,7 @@ impl Client {
     }
 
     /// ListJobs: `GET /jobs`, one page. See [`Client::list_jobs_stream`] for all of them.
-    pub async fn list_jobs(&self, input: ListJobsRequest) -> Result<ListJobsResult, Error> {
+    pub async fn list_jobs_with(&self, input: ListJobsRequest) -> Result<ListJobsResult, Error> {
         self.call::<ListJobs>(&input).await
     }
 
@@ -271,47 +275,7 @@ impl Client {
         &self,
         input: ListJobsRequest,
     ) -> impl futures_core::Stream<Item = Result<JobListEntry, Error>> + Send + 'static {
-        enum Pages {
-            Fetch(ListJobsRequest),
-            Drain(
-                VecDeque<JobListEntry>,
-                Option<Result<ListJobsRequest, Error>>,
-            ),
-            Done,
-        }
-        let client = self.clone();
-        // Every token of the walk: a service that gives one again would loop forever.
-        let seen: HashSet<String> = input.next_token.iter().cloned().collect();
-        futures_util::stream::unfold(
-            (client, Pages::Fetch(input), seen),
-            |(client, mut pages, mut seen)| async move {
-                loop {
-                    pages = match pages {
-                        Pages::Drain(mut jobs, next) => match jobs.pop_front() {
-                            Some(job) => {
-                                return Some((Ok(job), (client, Pages::Drain(jobs, next), seen)));
-                            }
-                            None => match next {
-                                Some(Ok(request)) => Pages::Fetch(request),
-                                Some(Err(e)) => return Some((Err(e), (client, Pages::Done, seen))),
-                                None => return None,
-                            },
-                        },
-                        Pages::Fetch(request) => match client.list_jobs(request.clone()).await {
-                            Ok(page) => {
-                                let next = match repeated_token(&page, &mut seen) {
-                                    Some(e) => Some(Err(e)),
-                                    None => next_page(&request, &page).map(Ok),
-                                };
-                                Pages::Drain(page.jobs.into(), next)
-                            }
-                            Err(e) => return Some((Err(e), (client, Pages::Done, seen))),
-                        },
-                        Pages::Done => return None,
-                    };
-                }
-            },
-        )
+        ListJobsPaginator::new(self.clone(), input).items()
     }
 
     /// UpdateJobStatus: `POST /jobs/{JobId}/status`.
@@ -320,7 +284,7 @@ impl Client {
     /// job where asking once does. A retry after a lost response may however meet the
     /// service's `InvalidRequest` for a change it already made (a suspended job asked to be
     /// `Ready` twice, a cancel that completed meanwhile); that error is returned as is.
-    pub async fn update_job_status(
+    pub async fn update_job_status_with(
         &self,
         input: UpdateJobStatusRequest,
     ) -> Result<UpdateJobStatusResult, Error> {
@@ -329,7 +293,7 @@ impl Client {
 
     /// UpdateJobPriority: `POST /jobs/{JobId}/priority`. Setting the same priority twice is
     /// harmless, so it is retried like a read.
-    pub async fn update_job_priority(
+    pub async fn update_job_priority_with(
         &self,
         input: UpdateJobPriorityRequest,
     ) -> Result<UpdateJobPriorityResult, Error> {
@@ -337,7 +301,7 @@ impl Client {
     }
 
     /// DeleteJob (undocumented, after the Go SDK): `DELETE /jobs/{JobId}`.
-    pub async fn delete_job(&self, input: DeleteJobRequest) -> Result<DeleteJobResult, Error> {
+    pub async fn delete_job_with(&self, input: DeleteJobRequest) -> Result<DeleteJobResult, Error> {
         self.call::<DeleteJob>(&input).await
     }
 
@@ -597,23 +561,6 @@ impl Client {
     }
 }
 
-/// The error for a page whose `NextToken` the walk has met already; records a new one.
-fn repeated_token(page: &ListJobsResult, seen: &mut HashSet<String>) -> Option<Error> {
-    let token = page
-        .next_token
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())?;
-    if seen.insert(token.to_owned()) {
-        None
-    } else {
-        Some(Error::RepeatedPageToken {
-            token: token.to_owned(),
-            pages: seen.len(),
-        })
-    }
-}
-
 /// Whether the call's overall timeout ended it.
 fn is_overall_timeout(error: &Error) -> bool {
     error
@@ -642,15 +589,15 @@ mod tests {
     #[allow(dead_code, clippy::let_underscore_future)]
     fn operation_futures_are_send(client: Client, create: CreateJobRequest) {
         fn send<T: Send>(_: T) {}
-        send(client.create_job(create));
-        send(client.describe_job(DescribeJobRequest::new("j")));
-        send(client.list_jobs(ListJobsRequest::new()));
+        send(client.create_job_with(create));
+        send(client.describe_job_with(DescribeJobRequest::new("j")));
+        send(client.list_jobs_with(ListJobsRequest::new()));
         send(client.list_jobs_stream(ListJobsRequest::new()));
-        send(client.update_job_status(UpdateJobStatusRequest::new(
+        send(client.update_job_status_with(UpdateJobStatusRequest::new(
             "j",
             cos_batch_model::RequestedJobStatus::Ready,
         )));
-        send(client.update_job_priority(UpdateJobPriorityRequest::new("j", 1)));
-        send(client.delete_job(DeleteJobRequest::new("j")));
+        send(client.update_job_priority_with(UpdateJobPriorityRequest::new("j", 1)));
+        send(client.delete_job_with(DeleteJobRequest::new("j")));
     }
 }

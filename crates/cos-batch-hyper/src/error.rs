@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cos_batch_model::DecodeError;
+use cos_batch_model::{DecodeError, JobStatus, MissingField};
 use cos_batch_proto::{CosError, EncodeError, ResponseError};
 use http::StatusCode;
 
@@ -69,6 +69,19 @@ pub enum Error {
         /// How many distinct tokens the walk had met.
         pages: usize,
     },
+    /// A fluent builder was sent without a required element. Nothing was sent.
+    MissingField(MissingField),
+    /// A [`crate::JobWaiter`] ran out of time before the job reached a status it waits for.
+    WaitTimeout {
+        /// The job waited for.
+        job_id: String,
+        /// How long the waiter waited.
+        waited: Duration,
+        /// How many polls answered.
+        polls: u32,
+        /// The status of the last answer, if any.
+        last_status: Option<JobStatus>,
+    },
 }
 
 impl Error {
@@ -95,7 +108,11 @@ impl Error {
             Self::Decode { request_id, .. } => request_id.as_deref(),
             Self::Transport(e) => e.request_id(),
             Self::OutcomeUnknown { last, .. } => last.request_id(),
-            Self::Invalid(_) | Self::Credentials(_) | Self::RepeatedPageToken { .. } => None,
+            Self::Invalid(_)
+            | Self::Credentials(_)
+            | Self::RepeatedPageToken { .. }
+            | Self::MissingField(_)
+            | Self::WaitTimeout { .. } => None,
         }
     }
 
@@ -111,7 +128,9 @@ impl Error {
             | Self::Decode { .. }
             | Self::Credentials(_)
             | Self::OutcomeUnknown { .. }
-            | Self::RepeatedPageToken { .. } => false,
+            | Self::RepeatedPageToken { .. }
+            | Self::MissingField(_)
+            | Self::WaitTimeout { .. } => false,
         }
     }
 
@@ -157,6 +176,22 @@ impl fmt::Display for Error {
                 "the service gave the page token {token:?} again after {pages} distinct \
                  tokens: the listing would never end, so it stopped"
             ),
+            Self::MissingField(e) => write!(f, "{e} (nothing was sent)"),
+            Self::WaitTimeout {
+                job_id,
+                waited,
+                polls,
+                last_status,
+            } => {
+                write!(
+                    f,
+                    "job {job_id} did not reach the awaited status within {waited:?} ({polls} polls"
+                )?;
+                match last_status {
+                    Some(status) => write!(f, ", last status {status})"),
+                    None => f.write_str(")"),
+                }
+            }
         }
     }
 }
@@ -170,7 +205,8 @@ impl StdError for Error {
             Self::Decode { error, .. } => Some(error),
             Self::Credentials(e) => Some(e),
             Self::OutcomeUnknown { last, .. } => Some(&**last),
-            Self::RepeatedPageToken { .. } => None,
+            Self::MissingField(e) => Some(e),
+            Self::RepeatedPageToken { .. } | Self::WaitTimeout { .. } => None,
         }
     }
 }

@@ -20,7 +20,7 @@ pub async fn create(
     format: OutputFormat,
 ) -> Result<(), Failure> {
     let request = create_job::request(args, uin)?;
-    let result = client.create_job(request).await?;
+    let result = client.create_job_with(request).await?;
     output::emit(format, &result, || {
         output::fields(&[("JobId", result.job_id.clone())])
     })
@@ -28,7 +28,9 @@ pub async fn create(
 
 /// `describe-job`.
 pub async fn describe(client: &Client, job_id: &str, format: OutputFormat) -> Result<(), Failure> {
-    let result = client.describe_job(DescribeJobRequest::new(job_id)).await?;
+    let result = client
+        .describe_job_with(DescribeJobRequest::new(job_id))
+        .await?;
     output::emit(format, &result, || match &result.job {
         Some(job) => output::job(job),
         None => "(the service returned no job)".to_owned(),
@@ -62,7 +64,7 @@ pub async fn list(
             .await?;
         ListJobsResult::new(jobs, None)
     } else {
-        client.list_jobs(request).await?
+        client.list_jobs_with(request).await?
     };
     output::emit(format, &result, || {
         let mut text = output::jobs(&result.jobs);
@@ -87,7 +89,7 @@ pub async fn update_status(
     };
     let mut request = UpdateJobStatusRequest::new(job_id, requested);
     request.status_update_reason = reason.map(str::to_owned);
-    let result = client.update_job_status(request).await?;
+    let result = client.update_job_status_with(request).await?;
     output::emit(format, &result, || {
         output::fields(&[
             ("JobId", result.job_id.clone()),
@@ -105,7 +107,7 @@ pub async fn update_priority(
     format: OutputFormat,
 ) -> Result<(), Failure> {
     let result = client
-        .update_job_priority(UpdateJobPriorityRequest::new(job_id, priority))
+        .update_job_priority_with(UpdateJobPriorityRequest::new(job_id, priority))
         .await?;
     output::emit(format, &result, || {
         output::fields(&[
@@ -117,7 +119,9 @@ pub async fn update_priority(
 
 /// `delete-job`.
 pub async fn delete(client: &Client, job_id: &str, format: OutputFormat) -> Result<(), Failure> {
-    client.delete_job(DeleteJobRequest::new(job_id)).await?;
+    client
+        .delete_job_with(DeleteJobRequest::new(job_id))
+        .await?;
     let done = serde_json::json!({ "JobId": job_id, "Deleted": true });
     output::emit(format, &done, || format!("deleted job {job_id}"))
 }

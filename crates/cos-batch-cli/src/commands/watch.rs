@@ -22,7 +22,9 @@ pub async fn follow(client: &Client, job_id: &str, interval: Duration) -> Result
     .progress_chars("=> ");
     let mut counted = false;
     loop {
-        let result = client.describe_job(DescribeJobRequest::new(job_id)).await?;
+        let result = client
+            .describe_job_with(DescribeJobRequest::new(job_id))
+            .await?;
         let job = result.job.ok_or_else(|| {
             Failure::Transport(format!("DescribeJob of {job_id} returned no job"))
         })?;
