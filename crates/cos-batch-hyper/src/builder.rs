@@ -8,8 +8,10 @@ use cos_batch_proto::Endpoint;
 use cos_sign::Credentials;
 use http::HeaderValue;
 
+use crate::budget::{Bucket, RetryBudget};
 use crate::client::{Client, Inner};
 use crate::clock::Clock;
+use crate::recovery::RecoveryLimits;
 use crate::retry::RetryPolicy;
 use crate::signing::{SignerSource, signer_for};
 use crate::transport::http_client;
@@ -36,7 +38,7 @@ enum CredentialsChoice {
 
 /// Builds a [`Client`]. Every setter takes and returns the builder.
 ///
-/// Defaults: [`RetryPolicy::default`], connect timeout [`DEFAULT_CONNECT_TIMEOUT`], attempt
+/// Defaults: [`RetryPolicy::default`], [`RetryBudget::default`], [`RecoveryLimits::default`], connect timeout [`DEFAULT_CONNECT_TIMEOUT`], attempt
 /// timeout [`DEFAULT_ATTEMPT_TIMEOUT`], overall timeout [`DEFAULT_OVERALL_TIMEOUT`],
 /// user agent [`DEFAULT_USER_AGENT`], response bodies up to [`DEFAULT_MAX_RESPONSE_BODY`].
 /// The endpoint and the credentials have no default.
@@ -46,6 +48,8 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     retry: RetryPolicy,
     recovery: RetryPolicy,
+    recovery_limits: RecoveryLimits,
+    budget: RetryBudget,
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     overall_timeout: Option<Duration>,
@@ -61,6 +65,8 @@ impl Default for ClientBuilder {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             retry: RetryPolicy::default(),
             recovery: RetryPolicy::recovery(),
+            recovery_limits: RecoveryLimits::default(),
+            budget: RetryBudget::default(),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             overall_timeout: Some(DEFAULT_OVERALL_TIMEOUT),
@@ -82,6 +88,8 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &credentials)
             .field("retry", &self.retry)
             .field("recovery", &self.recovery)
+            .field("recovery_limits", &self.recovery_limits)
+            .field("budget", &self.budget)
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("overall_timeout", &self.overall_timeout)
@@ -133,6 +141,20 @@ impl ClientBuilder {
     /// when an attempt may have created the job (see [`Client::create_job_with`]).
     pub fn recovery_policy(mut self, p: RetryPolicy) -> Self {
         self.recovery = p;
+        self
+    }
+
+    /// The bounds of a CreateJob's look-up of the job a lost attempt created (default
+    /// [`RecoveryLimits::default`]: 60 s, 10 pages of 1000 jobs).
+    pub fn recovery_limits(mut self, limits: RecoveryLimits) -> Self {
+        self.recovery_limits = limits;
+        self
+    }
+
+    /// The retry budget shared by every call of the client and its clones (default
+    /// [`RetryBudget::default`]; [`RetryBudget::unlimited`] to turn it off).
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -193,6 +215,8 @@ impl ClientBuilder {
             user_agent,
             max_response_body: self.max_response_body,
             clock: Clock::default(),
+            budget: Bucket::new(self.budget),
+            recovery_limits: self.recovery_limits,
         }))
     }
 }

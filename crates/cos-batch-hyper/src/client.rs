@@ -25,11 +25,14 @@ use http_body_util::Full;
 use tokio::time::Instant;
 use tracing::{Instrument, Span};
 
+use crate::budget::Bucket;
 use crate::builder::ClientBuilder;
 use crate::clock::{Clock, key_times};
 use crate::error::{Error, TransportError};
 use crate::paginator::{ListJobsPaginator, repeated_token};
+use crate::recovery::RecoveryLimits;
 use crate::retry::RetryPolicy;
+use crate::retry_after::retry_after;
 use crate::signing::{SignerSource, unusable};
 use crate::transport::{self, HttpClient};
 
@@ -60,6 +63,8 @@ pub(crate) struct Inner {
     pub(crate) user_agent: HeaderValue,
     pub(crate) max_response_body: usize,
     pub(crate) clock: Clock,
+    pub(crate) budget: Bucket,
+    pub(crate) recovery_limits: RecoveryLimits,
 }
 
 impl fmt::Debug for Client {
@@ -165,6 +170,11 @@ impl Client {
         &self.inner.retry
     }
 
+    /// The tokens left in the client's retry budget (shared by its clones).
+    pub fn retry_tokens(&self) -> u32 {
+        self.inner.budget.available()
+    }
+
     /// The correction applied to the local clock, in seconds (service time minus local
     /// time), learnt from the `Date` of a `RequestTimeTooSkewed` answer; 0 until then.
     pub fn clock_offset_secs(&self) -> i64 {
@@ -183,9 +193,11 @@ impl Client {
     ///   success means no attempt had made the job (and this one did);
     /// - when a retry (or that request) meets the service's "Duplicate request", an earlier
     ///   attempt made the job: the client finds the job that carries this call's token —
-    ///   ListJobs over all pages, then DescribeJob of the jobs created since the call started
-    ///   (less the clock-skew allowance), newest first — and returns its id. If no such job
-    ///   exists, the token belongs to an older job and the "Duplicate request" is returned.
+    ///   ListJobs, then DescribeJob of the jobs created since the call started (less the
+    ///   clock-skew allowance), newest first — and returns its id. The look-up is bounded by
+    ///   [`crate::ClientBuilder::recovery_limits`] (a time window and a page limit): if no job
+    ///   it reads within them carries the token (the token belongs to an older job, or the
+    ///   bounds ran out), the "Duplicate request" is returned.
     ///
     /// When the recovery cannot decide, the error is [`Error::OutcomeUnknown`], carrying the
     /// token to call again with; the client never creates a second job, and never reports a
@@ -197,12 +209,21 @@ impl Client {
     ) -> Result<CreateJobResult, Error> {
         let token = ensure_client_token(&mut input, || fastrand::u128(..).to_le_bytes()).to_owned();
         let request = CreateJob::encode(&input, &self.inner.endpoint)?;
+        // CreateJob is not idempotent by itself; its token makes it so (the service makes at
+        // most one job per token), and the token is always set by now.
+        let idempotent = CreateJob::IDEMPOTENT || !token.is_empty();
         let span = call_span(CreateJob::NAME);
         let deadline = self.deadline();
         let since = self.inner.clock.now();
         let call = async {
             let sent = self
-                .send::<CreateJob>(request.clone(), &span, deadline, &self.inner.retry)
+                .send::<CreateJob>(
+                    request.clone(),
+                    &span,
+                    deadline,
+                    &self.inner.retry,
+                    idempotent,
+                )
                 .await;
             let unknown = |last| Error::OutcomeUnknown {
                 token: token.clone(),
@@ -218,7 +239,13 @@ impl Client {
                         "CreateJob ran out of attempts after one may have made the job: sending it again"
                     );
                     let resent = self
-                        .send::<CreateJob>(request, &span, deadline, &self.inner.recovery)
+                        .send::<CreateJob>(
+                            request,
+                            &span,
+                            deadline,
+                            &self.inner.recovery,
+                            idempotent,
+                        )
                         .await;
                     match resent.result {
                         Ok(created) => Ok(created),
@@ -322,7 +349,7 @@ impl Client {
         let request = O::encode(input, &self.inner.endpoint)?;
         let span = call_span(O::NAME);
         let call = async {
-            self.send::<O>(request, &span, deadline, policy)
+            self.send::<O>(request, &span, deadline, policy, O::IDEMPOTENT)
                 .await
                 .result
         };
@@ -341,8 +368,11 @@ impl Client {
         span: &Span,
         deadline: Option<Instant>,
         policy: &RetryPolicy,
+        idempotent: bool,
     ) -> Sent<O::Output> {
         let started = Instant::now();
+        // Tokens this call's retries took from the client's budget.
+        let mut withdrawn = 0u32;
         let (head, body) = request.into_parts();
         let mut sent = 0u32;
         // Attempts counted against the policy (the skew correction's retry is not).
@@ -355,6 +385,7 @@ impl Client {
             span.record("attempt", sent);
             let failure = match self.attempt::<O>(&head, &body, span, deadline).await {
                 Ok(output) => {
+                    self.inner.budget.refund(withdrawn);
                     return Sent {
                         result: Ok(output),
                         attempts: sent,
@@ -384,16 +415,33 @@ impl Client {
                     continue;
                 }
             }
-            if !failure.error.is_retryable() || counted >= policy.max_attempts() {
+            if !may_retry(&failure.error, idempotent) || counted >= policy.max_attempts() {
                 return give_up(failure.error);
             }
-            let delay = policy.backoff(counted - 1);
+            let asked = failure
+                .headers
+                .as_ref()
+                .filter(|_| is_throttling(&failure.error))
+                .and_then(|h| retry_after(h, SystemTime::now()))
+                .map(|d| d.min(policy.max_retry_after()));
+            let delay = asked.unwrap_or_else(|| policy.backoff(counted - 1));
             let too_late = policy
                 .max_elapsed()
                 .is_some_and(|max| started.elapsed().saturating_add(delay) > max)
                 || deadline.is_some_and(|d| Instant::now() + delay >= d);
             if too_late {
                 return give_up(failure.error);
+            }
+            let after_timeout = failure.error.transport().is_some_and(|e| e.is_timeout());
+            match self.inner.budget.withdraw(after_timeout) {
+                Some(cost) => withdrawn += cost,
+                None => {
+                    tracing::warn!(
+                        error = %failure.error,
+                        "the client's retry budget is spent: not retrying"
+                    );
+                    return give_up(failure.error);
+                }
             }
             tracing::debug!(
                 error = %failure.error,
@@ -479,13 +527,27 @@ impl Client {
         tracing::info!(
             "a CreateJob retry met a duplicate request: looking for the job an earlier attempt created"
         );
-        match self.find_job_by_token(token, since, deadline).await {
+        let limits = self.inner.recovery_limits;
+        let window_end = Instant::now() + limits.window();
+        let found =
+            tokio::time::timeout_at(window_end, self.find_job_by_token(token, since, deadline))
+                .await
+                .unwrap_or_else(|_| {
+                    tracing::warn!(
+                        window_ms = u64::try_from(limits.window().as_millis()).unwrap_or(u64::MAX),
+                        "the recovery window is spent"
+                    );
+                    Ok(None)
+                });
+        match found {
             Ok(Some(job_id)) => {
                 tracing::info!(job_id = %job_id, "found the job the earlier attempt created");
                 Ok(CreateJobResult::new(job_id))
             }
             Ok(None) => {
-                tracing::warn!("no job created during this call carries its ClientRequestToken");
+                tracing::warn!(
+                    "no job found within the recovery's bounds carries the call's ClientRequestToken"
+                );
                 Err(Error::Service(duplicate))
             }
             Err(e) => {
@@ -508,12 +570,13 @@ impl Client {
     ) -> Result<Option<String>, Error> {
         let floor = unix_seconds(since).saturating_sub(CREATION_TIME_SLACK.as_secs() as i64);
         let recovery = &self.inner.recovery;
+        let limits = self.inner.recovery_limits;
         // (creation time, position in the listing, id)
         let mut candidates: Vec<(Option<i64>, usize, String)> = Vec::new();
         let mut request = ListJobsRequest::new();
-        request.max_results = Some(1000);
+        request.max_results = Some(limits.page_size());
         let mut seen = HashSet::new();
-        loop {
+        for page_number in 1..=limits.max_pages() {
             let page = self
                 .call_until::<ListJobs>(&request, deadline, recovery)
                 .await?;
@@ -528,7 +591,14 @@ impl Client {
                 return Err(e);
             }
             match next_page(&request, &page) {
-                Some(next) => request = next,
+                Some(next) if page_number < limits.max_pages() => request = next,
+                Some(_) => {
+                    tracing::warn!(
+                        pages = page_number,
+                        "the recovery read its last page: jobs on later pages are not checked"
+                    );
+                    break;
+                }
                 None => break,
             }
         }
@@ -561,6 +631,20 @@ impl Client {
     }
 }
 
+/// Whether a failed attempt is retried (the one place that decides): a retryable error,
+/// and, unless the request is idempotent, one the service cannot have acted on.
+fn may_retry(error: &Error, idempotent: bool) -> bool {
+    error.is_retryable() && (idempotent || !may_have_landed(error))
+}
+
+/// Whether the service asked the client to slow down (503, 429, `SlowDown`), the answers
+/// whose `Retry-After` is honoured.
+fn is_throttling(error: &Error) -> bool {
+    error.service().is_some_and(|e| {
+        matches!(e.status().as_u16(), 429 | 503) || e.code() == &ErrorCode::SlowDown
+    })
+}
+
 /// Whether the call's overall timeout ended it.
 fn is_overall_timeout(error: &Error) -> bool {
     error
@@ -578,6 +662,28 @@ fn is_skew(error: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_that_may_have_landed_is_retried_only_when_idempotent() {
+        let closed = Error::Transport(TransportError::new(
+            crate::TransportErrorKind::Closed,
+            "reset",
+        ));
+        let refused = Error::Transport(TransportError::new(
+            crate::TransportErrorKind::Connect,
+            "refused",
+        ));
+        assert!(may_retry(&closed, true));
+        assert!(!may_retry(&closed, false));
+        assert!(may_retry(&refused, false));
+        let busy = Error::Service(CosError::internal_error("busy"));
+        assert!(may_retry(&busy, true));
+        assert!(!may_retry(&busy, false));
+        assert!(!may_retry(
+            &Error::Service(CosError::duplicate_request()),
+            true
+        ));
+    }
 
     #[test]
     fn client_is_send_sync_and_clone() {

@@ -90,10 +90,14 @@
 //!   [`Error::Service`] (a [`CosError`] with its request id), [`Error::Transport`]
 //!   (connect, timeout, closed, body), [`Error::Decode`] and [`Error::Credentials`].
 //! - Retries ([`RetryPolicy`]): exponential back-off with full jitter, bounded by attempts and
-//!   elapsed time, on retryable service errors and transport failures only. Every attempt is
+//!   elapsed time, on retryable service errors and transport failures only; a throttling
+//!   answer's `Retry-After` is honoured; every retry is paid from a [`RetryBudget`] (a token
+//!   bucket) shared by the client's calls, so a failing service is not met with every
+//!   caller's full set of retries. Every attempt is
 //!   signed afresh. CreateJob is safe to retry: its `ClientRequestToken` is filled once and
 //!   reused, and a retry that meets "Duplicate request" returns the job the lost attempt
-//!   created — never a second job.
+//!   created — never a second job. That look-up is bounded by [`RecoveryLimits`] (a time
+//!   window and a page limit).
 //! - Timeouts: connect, per attempt, overall. A `RequestTimeTooSkewed` answer corrects the
 //!   client's clock offset from the response `Date` and retries once.
 //! - Credentials: fixed, or any [`ProvideCredentials`] of `cos-credentials` (the environment
@@ -177,6 +181,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod budget;
 mod builder;
 // The README's examples compile as doc tests here, where every crate they use is a dependency.
 #[cfg(doctest)]
@@ -187,11 +192,14 @@ mod clock;
 mod error;
 mod fluent;
 mod paginator;
+mod recovery;
 mod retry;
+mod retry_after;
 mod signing;
 mod transport;
 mod waiter;
 
+pub use budget::RetryBudget;
 pub use builder::{
     BuildError, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BODY, DEFAULT_OVERALL_TIMEOUT, DEFAULT_USER_AGENT,
@@ -210,7 +218,8 @@ pub use fluent::{
     ListJobsFluentBuilder, UpdateJobPriorityFluentBuilder, UpdateJobStatusFluentBuilder,
 };
 pub use paginator::ListJobsPaginator;
-pub use retry::RetryPolicy;
+pub use recovery::RecoveryLimits;
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
 pub use waiter::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, JobWaiter,
 };

@@ -8,15 +8,7 @@ use std::time::Duration;
 use cos_batch_hyper::model::{DescribeJobRequest, ListJobsRequest};
 use cos_batch_hyper::{Client, CosError, Credentials, ErrorCode, RetryPolicy, TransportErrorKind};
 use http::StatusCode;
-use support::{Fault, SECRET_ID, SECRET_KEY, TestServer, create_request, guarded};
-
-fn slow_down() -> CosError {
-    CosError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::SlowDown,
-        "Please reduce your request rate.",
-    )
-}
+use support::{Fault, SECRET_ID, SECRET_KEY, TestServer, create_request, guarded, slow_down};
 
 #[tokio::test]
 async fn retries_500_and_503_then_succeeds() {
