@@ -14,8 +14,8 @@ use cos_batch_model::{
     UpdateJobStatusResult,
 };
 use cos_batch_proto::{
-    CosError, CreateJob, DeleteJob, DescribeJob, EncodeError, Endpoint, ListJobs, Operation,
-    REQUEST_ID, UpdateJobPriority, UpdateJobStatus, ensure_client_token, next_page,
+    CosError, CreateJob, DeleteJob, DescribeJob, Endpoint, ListJobs, Operation, REQUEST_ID,
+    UpdateJobPriority, UpdateJobStatus, ensure_client_token, next_page,
 };
 use cos_sign::SignError;
 use http::header::USER_AGENT;
@@ -139,7 +139,7 @@ fn sign_failure(e: SignError) -> Error {
         SignError::InvalidSecretId | SignError::InvalidSessionToken => {
             Error::Credentials(unusable(e))
         }
-        other => Error::Invalid(EncodeError::Http(other.to_string())),
+        other => Error::Sign(other),
     }
 }
 
@@ -682,6 +682,18 @@ mod tests {
         assert!(!may_retry(
             &Error::Service(CosError::duplicate_request()),
             true
+        ));
+    }
+
+    #[test]
+    fn a_signing_error_keeps_its_type() {
+        assert!(matches!(
+            sign_failure(SignError::InvalidHost),
+            Error::Sign(SignError::InvalidHost)
+        ));
+        assert!(matches!(
+            sign_failure(SignError::InvalidSecretId),
+            Error::Credentials(_)
         ));
     }
 

@@ -88,7 +88,11 @@
 //!   [`Client::list_jobs_stream`] for every page. Cheap to clone, `Send + Sync`.
 //! - Errors keep apart what went wrong where: [`Error::Invalid`] (caught before sending),
 //!   [`Error::Service`] (a [`CosError`] with its request id), [`Error::Transport`]
-//!   (connect, timeout, closed, body), [`Error::Decode`] and [`Error::Credentials`].
+//!   (connect, timeout, closed, body), [`Error::Response`] (an answer that is neither the
+//!   output nor an error document: the codec's own error), [`Error::Sign`] and
+//!   [`Error::Credentials`]. [`ErrorMetadata`] asks any of them for the code, message,
+//!   request id, trace id, HTTP status and retryability; `Display` shows each layer once and
+//!   `source()` goes on below it.
 //! - Retries ([`RetryPolicy`]): exponential back-off with full jitter, bounded by attempts and
 //!   elapsed time, on retryable service errors and transport failures only; a throttling
 //!   answer's `Retry-After` is honoured; every retry is paid from a [`RetryBudget`] (a token
@@ -191,6 +195,7 @@ mod client;
 mod clock;
 mod error;
 mod fluent;
+mod metadata;
 mod paginator;
 mod recovery;
 mod retry;
@@ -206,17 +211,21 @@ pub use builder::{
 };
 pub use client::Client;
 pub use cos_batch_model as model;
-pub use cos_batch_proto::{CosError, EncodeError, Endpoint, EndpointError, ErrorCode};
+pub use cos_batch_proto::{
+    CosError, EncodeError, Endpoint, EndpointError, ErrorCode, ResponseError,
+};
 pub use cos_credentials::{
     ChainProvider, CredentialsError, CredentialsErrorKind, CredentialsFuture,
     DEFAULT_REFRESH_MARGIN, EnvProvider, ProvideCredentials, ProvidedCredentials,
 };
 pub use cos_sign::Credentials;
+pub use cos_sign::SignError;
 pub use error::{Error, TransportError, TransportErrorKind};
 pub use fluent::{
     CreateJobFluentBuilder, DeleteJobFluentBuilder, DescribeJobFluentBuilder,
     ListJobsFluentBuilder, UpdateJobPriorityFluentBuilder, UpdateJobStatusFluentBuilder,
 };
+pub use metadata::ErrorMetadata;
 pub use paginator::ListJobsPaginator;
 pub use recovery::RecoveryLimits;
 pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};

@@ -69,6 +69,7 @@ pub(crate) async fn exchange(
             format!("the response body exceeds {max_body} bytes"),
         )
         .with_request_id(request_id(&parts.headers))
+        .with_status(parts.status)
     };
     let declared = parts
         .headers
@@ -83,7 +84,8 @@ pub(crate) async fn exchange(
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
         Err(e) => {
             return Err(TransportError::from_source(TransportErrorKind::Body, e)
-                .with_request_id(request_id(&parts.headers)));
+                .with_request_id(request_id(&parts.headers))
+                .with_status(parts.status));
         }
     };
     Ok(Received {

@@ -10,7 +10,8 @@ use cos_batch_hyper::model::{
     UpdateJobPriorityRequest, UpdateJobStatusRequest,
 };
 use cos_batch_hyper::{
-    BuildError, Client, Credentials, CredentialsErrorKind, Error, ErrorCode, TransportErrorKind,
+    BuildError, Client, Credentials, CredentialsErrorKind, Error, ErrorCode, ResponseError,
+    TransportErrorKind,
 };
 use futures_util::StreamExt;
 use http::StatusCode;
@@ -343,9 +344,9 @@ async fn a_2xx_body_that_does_not_decode_is_a_decode_error_with_its_request_id()
         .await
         .unwrap_err();
     match &err {
-        Error::Decode {
+        Error::Response(ResponseError::Decode {
             status, request_id, ..
-        } => {
+        }) => {
             assert_eq!(*status, StatusCode::OK);
             assert!(request_id.is_some());
         }
