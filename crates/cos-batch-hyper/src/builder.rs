@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::recovery::RecoveryLimits;
 use crate::retry::RetryPolicy;
 use crate::signing::{SignerSource, signer_for};
-use crate::transport::http_client;
+use crate::transport::{HttpTransport, HyperTransport};
 use cos_credentials::{
     CredentialsCache, CredentialsError, DEFAULT_REFRESH_MARGIN, ProvideCredentials, RequestSigner,
 };
@@ -55,6 +55,7 @@ pub struct ClientBuilder {
     overall_timeout: Option<Duration>,
     user_agent: String,
     max_response_body: usize,
+    transport: Option<Arc<dyn HttpTransport>>,
 }
 
 impl Default for ClientBuilder {
@@ -72,6 +73,7 @@ impl Default for ClientBuilder {
             overall_timeout: Some(DEFAULT_OVERALL_TIMEOUT),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            transport: None,
         }
     }
 }
@@ -94,6 +96,7 @@ impl fmt::Debug for ClientBuilder {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("overall_timeout", &self.overall_timeout)
             .field("user_agent", &self.user_agent)
+            .field("custom_transport", &self.transport.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -190,6 +193,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The HTTP stack to send through instead of the default [`HyperTransport`] (whose
+    /// [`ClientBuilder::connect_timeout`] then does not apply). Signing, retries, timeouts
+    /// and decoding stay the client's.
+    pub fn http_transport(mut self, transport: impl HttpTransport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
     /// The client. No connection is made yet (and no runtime is needed yet).
     pub fn build(self) -> Result<Client, BuildError> {
         let endpoint = self.endpoint.ok_or(BuildError::MissingEndpoint)?;
@@ -203,7 +214,13 @@ impl ClientBuilder {
         };
         let user_agent =
             HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
-        let http = http_client(self.connect_timeout).map_err(|e| BuildError::Tls(e.to_string()))?;
+        let http: Arc<dyn HttpTransport> = match self.transport {
+            Some(transport) => transport,
+            None => Arc::new(
+                HyperTransport::new(self.connect_timeout)
+                    .map_err(|e| BuildError::Tls(e.to_string()))?,
+            ),
+        };
         Ok(Client::from_inner(Inner {
             endpoint,
             http,

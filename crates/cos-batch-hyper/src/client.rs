@@ -21,7 +21,6 @@ use cos_sign::SignError;
 use http::header::USER_AGENT;
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Request};
-use http_body_util::Full;
 use tokio::time::Instant;
 use tracing::{Instrument, Span};
 
@@ -34,7 +33,7 @@ use crate::recovery::RecoveryLimits;
 use crate::retry::RetryPolicy;
 use crate::retry_after::retry_after;
 use crate::signing::{SignerSource, unusable};
-use crate::transport::{self, HttpClient};
+use crate::transport::{self, HttpTransport};
 
 /// How far before the call's start (by the service's clock, as the client knows it) a job
 /// found while recovering a CreateJob may have been created: the clock skew the service
@@ -54,7 +53,7 @@ pub struct Client {
 /// What clones of a client share.
 pub(crate) struct Inner {
     pub(crate) endpoint: Endpoint,
-    pub(crate) http: HttpClient,
+    pub(crate) http: Arc<dyn HttpTransport>,
     pub(crate) signer: SignerSource,
     pub(crate) retry: RetryPolicy,
     pub(crate) recovery: RetryPolicy,
@@ -464,7 +463,7 @@ impl Client {
         let inner = &*self.inner;
         let exchange = async {
             let signer = inner.signer.signer().await.map_err(Error::Credentials)?;
-            let mut request = Request::new(Full::new(body.clone()));
+            let mut request = Request::new(body.clone());
             *request.method_mut() = head.method.clone();
             *request.uri_mut() = head.uri.clone();
             *request.headers_mut() = head.headers.clone();
@@ -475,9 +474,18 @@ impl Client {
                 .map_err(sign_failure)?;
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
             let request = Request::from_parts(parts, body);
-            transport::exchange(&inner.http, request, inner.max_response_body)
+            let response = inner
+                .http
+                .send(request, inner.max_response_body)
                 .await
-                .map_err(Failure::from)
+                .map_err(Failure::from)?;
+            if response.body().len() > inner.max_response_body {
+                return Err(Failure::from(
+                    transport::too_large(response.headers(), inner.max_response_body)
+                        .with_status(response.status()),
+                ));
+            }
+            Ok(response)
         };
         let attempt_end = inner.attempt_timeout.map(|d| Instant::now() + d);
         let limit = match (attempt_end, deadline) {
@@ -500,17 +508,14 @@ impl Client {
             },
             None => exchange.await,
         }?;
-        span.record("status", received.status.as_u16());
-        if let Some(id) = received
-            .headers
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-        {
+        let (parts, body) = received.into_parts();
+        span.record("status", parts.status.as_u16());
+        if let Some(id) = parts.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
             span.record("request_id", id);
         }
-        O::decode(received.status, &received.headers, &received.body).map_err(|e| Failure {
+        O::decode(parts.status, &parts.headers, &body).map_err(|e| Failure {
             error: e.into(),
-            headers: Some(received.headers),
+            headers: Some(parts.headers),
         })
     }
 

@@ -286,8 +286,9 @@ pub struct TransportError {
 }
 
 impl TransportError {
-    /// An error of `kind` with a human-readable detail.
-    pub(crate) fn new(kind: TransportErrorKind, detail: impl Into<String>) -> Self {
+    /// An error of `kind` with a human-readable detail (for an [`crate::HttpTransport`] of
+    /// your own).
+    pub fn new(kind: TransportErrorKind, detail: impl Into<String>) -> Self {
         Self {
             kind,
             detail: Some(detail.into()),
@@ -298,7 +299,7 @@ impl TransportError {
     }
 
     /// An error of `kind` caused by `source` (its innermost message becomes the detail).
-    pub(crate) fn from_source(
+    pub fn from_source(
         kind: TransportErrorKind,
         source: impl Into<Box<dyn StdError + Send + Sync>>,
     ) -> Self {
@@ -330,13 +331,13 @@ impl TransportError {
     }
 
     /// Adds the request id of a response whose head arrived.
-    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         self.request_id = request_id;
         self
     }
 
     /// Adds the status of a response whose head arrived.
-    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+    pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = Some(status);
         self
     }

@@ -229,6 +229,7 @@ pub use metadata::ErrorMetadata;
 pub use paginator::ListJobsPaginator;
 pub use recovery::RecoveryLimits;
 pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
+pub use transport::{HttpFuture, HttpTransport, HyperTransport};
 pub use waiter::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, JobWaiter,
 };
