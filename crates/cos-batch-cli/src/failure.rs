@@ -163,9 +163,21 @@ impl From<ClientError> for Failure {
             ClientError::Invalid(e) => Self::Usage(format!("invalid request: {e}")),
             ClientError::Credentials(e) => Self::Usage(format!("credentials: {e}")),
             ClientError::Transport(e) => Self::Transport(e.to_string()),
-            other => Self::Transport(other.to_string()),
+            other => Self::Transport(with_causes(&other)),
         }
     }
+}
+
+/// An error's message followed by its causes' (the client's errors show one layer each).
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ impl Bare {
 
 async fn client_call(client: &Client) {
     let output = client
-        .describe_job(DescribeJobRequest::new(JOB_ID))
+        .describe_job_with(DescribeJobRequest::new(JOB_ID))
         .await
         .unwrap();
     black_box(output);
@@ -243,7 +243,7 @@ fn benches(c: &mut Criterion) {
     // Both paths work and agree before anything is measured.
     rt.block_on(async {
         let job = client
-            .describe_job(DescribeJobRequest::new(JOB_ID))
+            .describe_job_with(DescribeJobRequest::new(JOB_ID))
             .await
             .unwrap();
         assert_eq!(job.job.unwrap().job_id.as_deref(), Some(JOB_ID));

@@ -8,11 +8,13 @@ use cos_batch_proto::Endpoint;
 use cos_sign::Credentials;
 use http::HeaderValue;
 
+use crate::budget::{Bucket, RetryBudget};
 use crate::client::{Client, Inner};
 use crate::clock::Clock;
+use crate::recovery::RecoveryLimits;
 use crate::retry::RetryPolicy;
 use crate::signing::{SignerSource, signer_for};
-use crate::transport::http_client;
+use crate::transport::{HttpTransport, HyperTransport};
 use cos_credentials::{
     CredentialsCache, CredentialsError, DEFAULT_REFRESH_MARGIN, ProvideCredentials, RequestSigner,
 };
@@ -36,7 +38,7 @@ enum CredentialsChoice {
 
 /// Builds a [`Client`]. Every setter takes and returns the builder.
 ///
-/// Defaults: [`RetryPolicy::default`], connect timeout [`DEFAULT_CONNECT_TIMEOUT`], attempt
+/// Defaults: [`RetryPolicy::default`], [`RetryBudget::default`], [`RecoveryLimits::default`], connect timeout [`DEFAULT_CONNECT_TIMEOUT`], attempt
 /// timeout [`DEFAULT_ATTEMPT_TIMEOUT`], overall timeout [`DEFAULT_OVERALL_TIMEOUT`],
 /// user agent [`DEFAULT_USER_AGENT`], response bodies up to [`DEFAULT_MAX_RESPONSE_BODY`].
 /// The endpoint and the credentials have no default.
@@ -46,11 +48,14 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     retry: RetryPolicy,
     recovery: RetryPolicy,
+    recovery_limits: RecoveryLimits,
+    budget: RetryBudget,
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     overall_timeout: Option<Duration>,
     user_agent: String,
     max_response_body: usize,
+    transport: Option<Arc<dyn HttpTransport>>,
 }
 
 impl Default for ClientBuilder {
@@ -61,11 +66,14 @@ impl Default for ClientBuilder {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             retry: RetryPolicy::default(),
             recovery: RetryPolicy::recovery(),
+            recovery_limits: RecoveryLimits::default(),
+            budget: RetryBudget::default(),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             overall_timeout: Some(DEFAULT_OVERALL_TIMEOUT),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            transport: None,
         }
     }
 }
@@ -82,10 +90,13 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &credentials)
             .field("retry", &self.retry)
             .field("recovery", &self.recovery)
+            .field("recovery_limits", &self.recovery_limits)
+            .field("budget", &self.budget)
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("overall_timeout", &self.overall_timeout)
             .field("user_agent", &self.user_agent)
+            .field("custom_transport", &self.transport.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -130,9 +141,23 @@ impl ClientBuilder {
 
     /// The retry policy of each request of a CreateJob's recovery (default
     /// [`RetryPolicy::recovery`]): after its attempts ran out, or met "Duplicate request",
-    /// when an attempt may have created the job (see [`Client::create_job`]).
+    /// when an attempt may have created the job (see [`Client::create_job_with`]).
     pub fn recovery_policy(mut self, p: RetryPolicy) -> Self {
         self.recovery = p;
+        self
+    }
+
+    /// The bounds of a CreateJob's look-up of the job a lost attempt created (default
+    /// [`RecoveryLimits::default`]: 60 s, 10 pages of 1000 jobs).
+    pub fn recovery_limits(mut self, limits: RecoveryLimits) -> Self {
+        self.recovery_limits = limits;
+        self
+    }
+
+    /// The retry budget shared by every call of the client and its clones (default
+    /// [`RetryBudget::default`]; [`RetryBudget::unlimited`] to turn it off).
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -168,6 +193,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The HTTP stack to send through instead of the default [`HyperTransport`] (whose
+    /// [`ClientBuilder::connect_timeout`] then does not apply). Signing, retries, timeouts
+    /// and decoding stay the client's.
+    pub fn http_transport(mut self, transport: impl HttpTransport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
     /// The client. No connection is made yet (and no runtime is needed yet).
     pub fn build(self) -> Result<Client, BuildError> {
         let endpoint = self.endpoint.ok_or(BuildError::MissingEndpoint)?;
@@ -181,7 +214,13 @@ impl ClientBuilder {
         };
         let user_agent =
             HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
-        let http = http_client(self.connect_timeout).map_err(|e| BuildError::Tls(e.to_string()))?;
+        let http: Arc<dyn HttpTransport> = match self.transport {
+            Some(transport) => transport,
+            None => Arc::new(
+                HyperTransport::new(self.connect_timeout)
+                    .map_err(|e| BuildError::Tls(e.to_string()))?,
+            ),
+        };
         Ok(Client::from_inner(Inner {
             endpoint,
             http,
@@ -193,6 +232,8 @@ impl ClientBuilder {
             user_agent,
             max_response_body: self.max_response_body,
             clock: Clock::default(),
+            budget: Bucket::new(self.budget),
+            recovery_limits: self.recovery_limits,
         }))
     }
 }

@@ -1,7 +1,7 @@
 //! `Client`: one async method per operation over a pooled HTTP client, each call signed afresh
 //! per attempt, retried within a policy and bounded by timeouts.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -14,23 +14,26 @@ use cos_batch_model::{
     UpdateJobStatusResult,
 };
 use cos_batch_proto::{
-    CosError, CreateJob, DeleteJob, DescribeJob, EncodeError, Endpoint, ListJobs, Operation,
-    REQUEST_ID, UpdateJobPriority, UpdateJobStatus, ensure_client_token, next_page,
+    CosError, CreateJob, DeleteJob, DescribeJob, Endpoint, ListJobs, Operation, REQUEST_ID,
+    UpdateJobPriority, UpdateJobStatus, ensure_client_token, next_page,
 };
 use cos_sign::SignError;
 use http::header::USER_AGENT;
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Request};
-use http_body_util::Full;
 use tokio::time::Instant;
 use tracing::{Instrument, Span};
 
+use crate::budget::Bucket;
 use crate::builder::ClientBuilder;
 use crate::clock::{Clock, key_times};
 use crate::error::{Error, TransportError};
+use crate::paginator::{ListJobsPaginator, repeated_token};
+use crate::recovery::RecoveryLimits;
 use crate::retry::RetryPolicy;
+use crate::retry_after::retry_after;
 use crate::signing::{SignerSource, unusable};
-use crate::transport::{self, HttpClient};
+use crate::transport::{self, HttpTransport};
 
 /// How far before the call's start (by the service's clock, as the client knows it) a job
 /// found while recovering a CreateJob may have been created: the clock skew the service
@@ -50,7 +53,7 @@ pub struct Client {
 /// What clones of a client share.
 pub(crate) struct Inner {
     pub(crate) endpoint: Endpoint,
-    pub(crate) http: HttpClient,
+    pub(crate) http: Arc<dyn HttpTransport>,
     pub(crate) signer: SignerSource,
     pub(crate) retry: RetryPolicy,
     pub(crate) recovery: RetryPolicy,
@@ -59,6 +62,8 @@ pub(crate) struct Inner {
     pub(crate) user_agent: HeaderValue,
     pub(crate) max_response_body: usize,
     pub(crate) clock: Clock,
+    pub(crate) budget: Bucket,
+    pub(crate) recovery_limits: RecoveryLimits,
 }
 
 impl fmt::Debug for Client {
@@ -133,7 +138,7 @@ fn sign_failure(e: SignError) -> Error {
         SignError::InvalidSecretId | SignError::InvalidSessionToken => {
             Error::Credentials(unusable(e))
         }
-        other => Error::Invalid(EncodeError::Http(other.to_string())),
+        other => Error::Sign(other),
     }
 }
 
@@ -164,6 +169,11 @@ impl Client {
         &self.inner.retry
     }
 
+    /// The tokens left in the client's retry budget (shared by its clones).
+    pub fn retry_tokens(&self) -> u32 {
+        self.inner.budget.available()
+    }
+
     /// The correction applied to the local clock, in seconds (service time minus local
     /// time), learnt from the `Date` of a `RequestTimeTooSkewed` answer; 0 until then.
     pub fn clock_offset_secs(&self) -> i64 {
@@ -182,23 +192,37 @@ impl Client {
     ///   success means no attempt had made the job (and this one did);
     /// - when a retry (or that request) meets the service's "Duplicate request", an earlier
     ///   attempt made the job: the client finds the job that carries this call's token —
-    ///   ListJobs over all pages, then DescribeJob of the jobs created since the call started
-    ///   (less the clock-skew allowance), newest first — and returns its id. If no such job
-    ///   exists, the token belongs to an older job and the "Duplicate request" is returned.
+    ///   ListJobs, then DescribeJob of the jobs created since the call started (less the
+    ///   clock-skew allowance), newest first — and returns its id. The look-up is bounded by
+    ///   [`crate::ClientBuilder::recovery_limits`] (a time window and a page limit): if no job
+    ///   it reads within them carries the token (the token belongs to an older job, or the
+    ///   bounds ran out), the "Duplicate request" is returned.
     ///
     /// When the recovery cannot decide, the error is [`Error::OutcomeUnknown`], carrying the
     /// token to call again with; the client never creates a second job, and never reports a
     /// failure it could not establish. A "Duplicate request" on the first attempt (a token the
     /// caller used before) is returned as is.
-    pub async fn create_job(&self, mut input: CreateJobRequest) -> Result<CreateJobResult, Error> {
+    pub async fn create_job_with(
+        &self,
+        mut input: CreateJobRequest,
+    ) -> Result<CreateJobResult, Error> {
         let token = ensure_client_token(&mut input, || fastrand::u128(..).to_le_bytes()).to_owned();
         let request = CreateJob::encode(&input, &self.inner.endpoint)?;
+        // CreateJob is not idempotent by itself; its token makes it so (the service makes at
+        // most one job per token), and the token is always set by now.
+        let idempotent = CreateJob::IDEMPOTENT || !token.is_empty();
         let span = call_span(CreateJob::NAME);
         let deadline = self.deadline();
         let since = self.inner.clock.now();
         let call = async {
             let sent = self
-                .send::<CreateJob>(request.clone(), &span, deadline, &self.inner.retry)
+                .send::<CreateJob>(
+                    request.clone(),
+                    &span,
+                    deadline,
+                    &self.inner.retry,
+                    idempotent,
+                )
                 .await;
             let unknown = |last| Error::OutcomeUnknown {
                 token: token.clone(),
@@ -214,7 +238,13 @@ impl Client {
                         "CreateJob ran out of attempts after one may have made the job: sending it again"
                     );
                     let resent = self
-                        .send::<CreateJob>(request, &span, deadline, &self.inner.recovery)
+                        .send::<CreateJob>(
+                            request,
+                            &span,
+                            deadline,
+                            &self.inner.recovery,
+                            idempotent,
+                        )
                         .await;
                     match resent.result {
                         Ok(created) => Ok(created),
@@ -236,7 +266,7 @@ impl Client {
     }
 
     /// DescribeJob: `GET /jobs/{JobId}`.
-    pub async fn describe_job(
+    pub async fn describe_job_with(
         &self,
         input: DescribeJobRequest,
     ) -> Result<DescribeJobResult, Error> {
@@ -244,7 +274,7 @@ impl Client {
     }
 
     /// ListJobs: `GET /jobs`, one page. See [`Client::list_jobs_stream`] for all of them.
-    pub async fn list_jobs(&self, input: ListJobsRequest) -> Result<ListJobsResult, Error> {
+    pub async fn list_jobs_with(&self, input: ListJobsRequest) -> Result<ListJobsResult, Error> {
         self.call::<ListJobs>(&input).await
     }
 
@@ -271,47 +301,7 @@ impl Client {
         &self,
         input: ListJobsRequest,
     ) -> impl futures_core::Stream<Item = Result<JobListEntry, Error>> + Send + 'static {
-        enum Pages {
-            Fetch(ListJobsRequest),
-            Drain(
-                VecDeque<JobListEntry>,
-                Option<Result<ListJobsRequest, Error>>,
-            ),
-            Done,
-        }
-        let client = self.clone();
-        // Every token of the walk: a service that gives one again would loop forever.
-        let seen: HashSet<String> = input.next_token.iter().cloned().collect();
-        futures_util::stream::unfold(
-            (client, Pages::Fetch(input), seen),
-            |(client, mut pages, mut seen)| async move {
-                loop {
-                    pages = match pages {
-                        Pages::Drain(mut jobs, next) => match jobs.pop_front() {
-                            Some(job) => {
-                                return Some((Ok(job), (client, Pages::Drain(jobs, next), seen)));
-                            }
-                            None => match next {
-                                Some(Ok(request)) => Pages::Fetch(request),
-                                Some(Err(e)) => return Some((Err(e), (client, Pages::Done, seen))),
-                                None => return None,
-                            },
-                        },
-                        Pages::Fetch(request) => match client.list_jobs(request.clone()).await {
-                            Ok(page) => {
-                                let next = match repeated_token(&page, &mut seen) {
-                                    Some(e) => Some(Err(e)),
-                                    None => next_page(&request, &page).map(Ok),
-                                };
-                                Pages::Drain(page.jobs.into(), next)
-                            }
-                            Err(e) => return Some((Err(e), (client, Pages::Done, seen))),
-                        },
-                        Pages::Done => return None,
-                    };
-                }
-            },
-        )
+        ListJobsPaginator::new(self.clone(), input).items()
     }
 
     /// UpdateJobStatus: `POST /jobs/{JobId}/status`.
@@ -320,7 +310,7 @@ impl Client {
     /// job where asking once does. A retry after a lost response may however meet the
     /// service's `InvalidRequest` for a change it already made (a suspended job asked to be
     /// `Ready` twice, a cancel that completed meanwhile); that error is returned as is.
-    pub async fn update_job_status(
+    pub async fn update_job_status_with(
         &self,
         input: UpdateJobStatusRequest,
     ) -> Result<UpdateJobStatusResult, Error> {
@@ -329,7 +319,7 @@ impl Client {
 
     /// UpdateJobPriority: `POST /jobs/{JobId}/priority`. Setting the same priority twice is
     /// harmless, so it is retried like a read.
-    pub async fn update_job_priority(
+    pub async fn update_job_priority_with(
         &self,
         input: UpdateJobPriorityRequest,
     ) -> Result<UpdateJobPriorityResult, Error> {
@@ -337,7 +327,7 @@ impl Client {
     }
 
     /// DeleteJob (undocumented, after the Go SDK): `DELETE /jobs/{JobId}`.
-    pub async fn delete_job(&self, input: DeleteJobRequest) -> Result<DeleteJobResult, Error> {
+    pub async fn delete_job_with(&self, input: DeleteJobRequest) -> Result<DeleteJobResult, Error> {
         self.call::<DeleteJob>(&input).await
     }
 
@@ -358,7 +348,7 @@ impl Client {
         let request = O::encode(input, &self.inner.endpoint)?;
         let span = call_span(O::NAME);
         let call = async {
-            self.send::<O>(request, &span, deadline, policy)
+            self.send::<O>(request, &span, deadline, policy, O::IDEMPOTENT)
                 .await
                 .result
         };
@@ -377,8 +367,11 @@ impl Client {
         span: &Span,
         deadline: Option<Instant>,
         policy: &RetryPolicy,
+        idempotent: bool,
     ) -> Sent<O::Output> {
         let started = Instant::now();
+        // Tokens this call's retries took from the client's budget.
+        let mut withdrawn = 0u32;
         let (head, body) = request.into_parts();
         let mut sent = 0u32;
         // Attempts counted against the policy (the skew correction's retry is not).
@@ -391,6 +384,7 @@ impl Client {
             span.record("attempt", sent);
             let failure = match self.attempt::<O>(&head, &body, span, deadline).await {
                 Ok(output) => {
+                    self.inner.budget.refund(withdrawn);
                     return Sent {
                         result: Ok(output),
                         attempts: sent,
@@ -420,16 +414,33 @@ impl Client {
                     continue;
                 }
             }
-            if !failure.error.is_retryable() || counted >= policy.max_attempts() {
+            if !may_retry(&failure.error, idempotent) || counted >= policy.max_attempts() {
                 return give_up(failure.error);
             }
-            let delay = policy.backoff(counted - 1);
+            let asked = failure
+                .headers
+                .as_ref()
+                .filter(|_| is_throttling(&failure.error))
+                .and_then(|h| retry_after(h, SystemTime::now()))
+                .map(|d| d.min(policy.max_retry_after()));
+            let delay = asked.unwrap_or_else(|| policy.backoff(counted - 1));
             let too_late = policy
                 .max_elapsed()
                 .is_some_and(|max| started.elapsed().saturating_add(delay) > max)
                 || deadline.is_some_and(|d| Instant::now() + delay >= d);
             if too_late {
                 return give_up(failure.error);
+            }
+            let after_timeout = failure.error.transport().is_some_and(|e| e.is_timeout());
+            match self.inner.budget.withdraw(after_timeout) {
+                Some(cost) => withdrawn += cost,
+                None => {
+                    tracing::warn!(
+                        error = %failure.error,
+                        "the client's retry budget is spent: not retrying"
+                    );
+                    return give_up(failure.error);
+                }
             }
             tracing::debug!(
                 error = %failure.error,
@@ -452,7 +463,7 @@ impl Client {
         let inner = &*self.inner;
         let exchange = async {
             let signer = inner.signer.signer().await.map_err(Error::Credentials)?;
-            let mut request = Request::new(Full::new(body.clone()));
+            let mut request = Request::new(body.clone());
             *request.method_mut() = head.method.clone();
             *request.uri_mut() = head.uri.clone();
             *request.headers_mut() = head.headers.clone();
@@ -463,9 +474,18 @@ impl Client {
                 .map_err(sign_failure)?;
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
             let request = Request::from_parts(parts, body);
-            transport::exchange(&inner.http, request, inner.max_response_body)
+            let response = inner
+                .http
+                .send(request, inner.max_response_body)
                 .await
-                .map_err(Failure::from)
+                .map_err(Failure::from)?;
+            if response.body().len() > inner.max_response_body {
+                return Err(Failure::from(
+                    transport::too_large(response.headers(), inner.max_response_body)
+                        .with_status(response.status()),
+                ));
+            }
+            Ok(response)
         };
         let attempt_end = inner.attempt_timeout.map(|d| Instant::now() + d);
         let limit = match (attempt_end, deadline) {
@@ -488,17 +508,14 @@ impl Client {
             },
             None => exchange.await,
         }?;
-        span.record("status", received.status.as_u16());
-        if let Some(id) = received
-            .headers
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-        {
+        let (parts, body) = received.into_parts();
+        span.record("status", parts.status.as_u16());
+        if let Some(id) = parts.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
             span.record("request_id", id);
         }
-        O::decode(received.status, &received.headers, &received.body).map_err(|e| Failure {
+        O::decode(parts.status, &parts.headers, &body).map_err(|e| Failure {
             error: e.into(),
-            headers: Some(received.headers),
+            headers: Some(parts.headers),
         })
     }
 
@@ -515,13 +532,27 @@ impl Client {
         tracing::info!(
             "a CreateJob retry met a duplicate request: looking for the job an earlier attempt created"
         );
-        match self.find_job_by_token(token, since, deadline).await {
+        let limits = self.inner.recovery_limits;
+        let window_end = Instant::now() + limits.window();
+        let found =
+            tokio::time::timeout_at(window_end, self.find_job_by_token(token, since, deadline))
+                .await
+                .unwrap_or_else(|_| {
+                    tracing::warn!(
+                        window_ms = u64::try_from(limits.window().as_millis()).unwrap_or(u64::MAX),
+                        "the recovery window is spent"
+                    );
+                    Ok(None)
+                });
+        match found {
             Ok(Some(job_id)) => {
                 tracing::info!(job_id = %job_id, "found the job the earlier attempt created");
                 Ok(CreateJobResult::new(job_id))
             }
             Ok(None) => {
-                tracing::warn!("no job created during this call carries its ClientRequestToken");
+                tracing::warn!(
+                    "no job found within the recovery's bounds carries the call's ClientRequestToken"
+                );
                 Err(Error::Service(duplicate))
             }
             Err(e) => {
@@ -544,12 +575,13 @@ impl Client {
     ) -> Result<Option<String>, Error> {
         let floor = unix_seconds(since).saturating_sub(CREATION_TIME_SLACK.as_secs() as i64);
         let recovery = &self.inner.recovery;
+        let limits = self.inner.recovery_limits;
         // (creation time, position in the listing, id)
         let mut candidates: Vec<(Option<i64>, usize, String)> = Vec::new();
         let mut request = ListJobsRequest::new();
-        request.max_results = Some(1000);
+        request.max_results = Some(limits.page_size());
         let mut seen = HashSet::new();
-        loop {
+        for page_number in 1..=limits.max_pages() {
             let page = self
                 .call_until::<ListJobs>(&request, deadline, recovery)
                 .await?;
@@ -564,7 +596,14 @@ impl Client {
                 return Err(e);
             }
             match next_page(&request, &page) {
-                Some(next) => request = next,
+                Some(next) if page_number < limits.max_pages() => request = next,
+                Some(_) => {
+                    tracing::warn!(
+                        pages = page_number,
+                        "the recovery read its last page: jobs on later pages are not checked"
+                    );
+                    break;
+                }
                 None => break,
             }
         }
@@ -597,21 +636,18 @@ impl Client {
     }
 }
 
-/// The error for a page whose `NextToken` the walk has met already; records a new one.
-fn repeated_token(page: &ListJobsResult, seen: &mut HashSet<String>) -> Option<Error> {
-    let token = page
-        .next_token
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())?;
-    if seen.insert(token.to_owned()) {
-        None
-    } else {
-        Some(Error::RepeatedPageToken {
-            token: token.to_owned(),
-            pages: seen.len(),
-        })
-    }
+/// Whether a failed attempt is retried (the one place that decides): a retryable error,
+/// and, unless the request is idempotent, one the service cannot have acted on.
+fn may_retry(error: &Error, idempotent: bool) -> bool {
+    error.is_retryable() && (idempotent || !may_have_landed(error))
+}
+
+/// Whether the service asked the client to slow down (503, 429, `SlowDown`), the answers
+/// whose `Retry-After` is honoured.
+fn is_throttling(error: &Error) -> bool {
+    error.service().is_some_and(|e| {
+        matches!(e.status().as_u16(), 429 | 503) || e.code() == &ErrorCode::SlowDown
+    })
 }
 
 /// Whether the call's overall timeout ended it.
@@ -633,6 +669,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_request_that_may_have_landed_is_retried_only_when_idempotent() {
+        let closed = Error::Transport(TransportError::new(
+            crate::TransportErrorKind::Closed,
+            "reset",
+        ));
+        let refused = Error::Transport(TransportError::new(
+            crate::TransportErrorKind::Connect,
+            "refused",
+        ));
+        assert!(may_retry(&closed, true));
+        assert!(!may_retry(&closed, false));
+        assert!(may_retry(&refused, false));
+        let busy = Error::Service(CosError::internal_error("busy"));
+        assert!(may_retry(&busy, true));
+        assert!(!may_retry(&busy, false));
+        assert!(!may_retry(
+            &Error::Service(CosError::duplicate_request()),
+            true
+        ));
+    }
+
+    #[test]
+    fn a_signing_error_keeps_its_type() {
+        assert!(matches!(
+            sign_failure(SignError::InvalidHost),
+            Error::Sign(SignError::InvalidHost)
+        ));
+        assert!(matches!(
+            sign_failure(SignError::InvalidSecretId),
+            Error::Credentials(_)
+        ));
+    }
+
+    #[test]
     fn client_is_send_sync_and_clone() {
         fn check<T: Send + Sync + Clone + 'static>() {}
         check::<Client>();
@@ -642,15 +712,15 @@ mod tests {
     #[allow(dead_code, clippy::let_underscore_future)]
     fn operation_futures_are_send(client: Client, create: CreateJobRequest) {
         fn send<T: Send>(_: T) {}
-        send(client.create_job(create));
-        send(client.describe_job(DescribeJobRequest::new("j")));
-        send(client.list_jobs(ListJobsRequest::new()));
+        send(client.create_job_with(create));
+        send(client.describe_job_with(DescribeJobRequest::new("j")));
+        send(client.list_jobs_with(ListJobsRequest::new()));
         send(client.list_jobs_stream(ListJobsRequest::new()));
-        send(client.update_job_status(UpdateJobStatusRequest::new(
+        send(client.update_job_status_with(UpdateJobStatusRequest::new(
             "j",
             cos_batch_model::RequestedJobStatus::Ready,
         )));
-        send(client.update_job_priority(UpdateJobPriorityRequest::new("j", 1)));
-        send(client.delete_job(DeleteJobRequest::new("j")));
+        send(client.update_job_priority_with(UpdateJobPriorityRequest::new("j", 1)));
+        send(client.delete_job_with(DeleteJobRequest::new("j")));
     }
 }

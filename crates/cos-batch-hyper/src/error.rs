@@ -7,8 +7,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cos_batch_model::DecodeError;
+use cos_batch_model::{JobStatus, MissingField};
 use cos_batch_proto::{CosError, EncodeError, ResponseError};
+use cos_sign::SignError;
 use http::StatusCode;
 
 use cos_credentials::CredentialsError;
@@ -38,15 +39,12 @@ pub enum Error {
     Service(CosError),
     /// The request or its response did not make it: connect, timeout, closed connection, body.
     Transport(TransportError),
-    /// The service answered 2xx, but the body is not the document the operation returns.
-    Decode {
-        /// The (successful) status.
-        status: StatusCode,
-        /// `x-cos-request-id`, when present.
-        request_id: Option<String>,
-        /// What is wrong with the body.
-        error: DecodeError,
-    },
+    /// The service answered, but not with the operation's output nor an error document: a 2xx
+    /// body that is not the document the operation returns (`ResponseError::Decode`), or a
+    /// kind of response error the codec adds later. The codec's error, as it gave it.
+    Response(ResponseError),
+    /// The signer refused the request (a header or query it cannot sign). Nothing was sent.
+    Sign(SignError),
     /// No usable credentials: the provider failed, or gave credentials that cannot sign.
     Credentials(CredentialsError),
     /// A CreateJob whose outcome is unknown: an attempt may have created the job, and the
@@ -68,6 +66,19 @@ pub enum Error {
         token: String,
         /// How many distinct tokens the walk had met.
         pages: usize,
+    },
+    /// A fluent builder was sent without a required element. Nothing was sent.
+    MissingField(MissingField),
+    /// A [`crate::JobWaiter`] ran out of time before the job reached a status it waits for.
+    WaitTimeout {
+        /// The job waited for.
+        job_id: String,
+        /// How long the waiter waited.
+        waited: Duration,
+        /// How many polls answered.
+        polls: u32,
+        /// The status of the last answer, if any.
+        last_status: Option<JobStatus>,
     },
 }
 
@@ -92,10 +103,15 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Service(e) => e.request_id(),
-            Self::Decode { request_id, .. } => request_id.as_deref(),
+            Self::Response(e) => e.request_id(),
             Self::Transport(e) => e.request_id(),
             Self::OutcomeUnknown { last, .. } => last.request_id(),
-            Self::Invalid(_) | Self::Credentials(_) | Self::RepeatedPageToken { .. } => None,
+            Self::Invalid(_)
+            | Self::Credentials(_)
+            | Self::Sign(_)
+            | Self::RepeatedPageToken { .. }
+            | Self::MissingField(_)
+            | Self::WaitTimeout { .. } => None,
         }
     }
 
@@ -108,10 +124,13 @@ impl Error {
             Self::Service(e) => e.is_retryable(),
             Self::Transport(e) => e.is_retryable(),
             Self::Invalid(_)
-            | Self::Decode { .. }
+            | Self::Response(_)
+            | Self::Sign(_)
             | Self::Credentials(_)
             | Self::OutcomeUnknown { .. }
-            | Self::RepeatedPageToken { .. } => false,
+            | Self::RepeatedPageToken { .. }
+            | Self::MissingField(_)
+            | Self::WaitTimeout { .. } => false,
         }
     }
 
@@ -125,38 +144,44 @@ impl Error {
     }
 }
 
+/// A variant that wraps another error shows that error's own message (with what this layer
+/// adds) and gives that error's [`StdError::source`] as its source, so that a reporter
+/// walking the chain prints each message once.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Invalid(e) => write!(f, "{e} (nothing was sent)"),
             Self::Service(e) => write!(f, "service error: {e}"),
+            Self::Response(e) => fmt::Display::fmt(e, f),
             Self::Transport(e) => write!(f, "transport error: {e}"),
-            Self::Decode {
-                status,
-                request_id,
-                error,
-            } => {
-                write!(
-                    f,
-                    "HTTP {} response body could not be decoded: {error}",
-                    status.as_u16()
-                )?;
-                if let Some(id) = request_id {
-                    write!(f, " [request id {id}]")?;
-                }
-                Ok(())
-            }
+            Self::Sign(e) => write!(f, "the request cannot be signed: {e} (nothing was sent)"),
             Self::Credentials(e) => write!(f, "credentials error: {e}"),
-            Self::OutcomeUnknown { token, last } => write!(
+            Self::OutcomeUnknown { token, .. } => write!(
                 f,
                 "the outcome is unknown: the job may have been created; call CreateJob again \
-                 with ClientRequestToken {token:?}, not a new one (last failure: {last})"
+                 with ClientRequestToken {token:?}, not a new one"
             ),
             Self::RepeatedPageToken { token, pages } => write!(
                 f,
                 "the service gave the page token {token:?} again after {pages} distinct \
                  tokens: the listing would never end, so it stopped"
             ),
+            Self::MissingField(e) => write!(f, "{e} (nothing was sent)"),
+            Self::WaitTimeout {
+                job_id,
+                waited,
+                polls,
+                last_status,
+            } => {
+                write!(
+                    f,
+                    "job {job_id} did not reach the awaited status within {waited:?} ({polls} polls"
+                )?;
+                match last_status {
+                    Some(status) => write!(f, ", last status {status})"),
+                    None => f.write_str(")"),
+                }
+            }
         }
     }
 }
@@ -164,13 +189,17 @@ impl fmt::Display for Error {
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Self::Invalid(e) => Some(e),
-            Self::Service(e) => Some(e),
-            Self::Transport(e) => Some(e),
-            Self::Decode { error, .. } => Some(error),
-            Self::Credentials(e) => Some(e),
+            // The codec's errors show their cause's message in their own (`invalid input:
+            // {violations}`, `… could not be decoded: {error}`): the chain goes on below it.
+            Self::Invalid(e) => e.source().and_then(StdError::source),
+            Self::Service(e) => e.source(),
+            Self::Response(e) => e.source().and_then(StdError::source),
+            Self::Transport(e) => e.source(),
+            Self::Sign(e) => e.source(),
+            Self::Credentials(e) => e.source(),
+            Self::MissingField(e) => e.source(),
             Self::OutcomeUnknown { last, .. } => Some(&**last),
-            Self::RepeatedPageToken { .. } => None,
+            Self::RepeatedPageToken { .. } | Self::WaitTimeout { .. } => None,
         }
     }
 }
@@ -200,28 +229,12 @@ impl From<CredentialsError> for Error {
 }
 
 impl From<ResponseError> for Error {
+    /// A service error becomes [`Error::Service`]; any other response error is kept as it is
+    /// in [`Error::Response`].
     fn from(e: ResponseError) -> Self {
         match e {
             ResponseError::Service(e) => Self::Service(e),
-            ResponseError::Decode {
-                status,
-                request_id,
-                error,
-            } => Self::Decode {
-                status,
-                request_id,
-                error,
-            },
-            // `ResponseError` is non-exhaustive: a future kind is reported as a decode
-            // failure of whatever the service sent.
-            other => Self::Decode {
-                status: StatusCode::OK,
-                request_id: other.request_id().map(str::to_owned),
-                error: DecodeError::new(
-                    cos_batch_model::DecodeErrorKind::Syntax(other.to_string()),
-                    "",
-                ),
-            },
+            other => Self::Response(other),
         }
     }
 }
@@ -268,22 +281,25 @@ pub struct TransportError {
     kind: TransportErrorKind,
     detail: Option<String>,
     request_id: Option<String>,
+    status: Option<StatusCode>,
     source: Option<Arc<dyn StdError + Send + Sync>>,
 }
 
 impl TransportError {
-    /// An error of `kind` with a human-readable detail.
-    pub(crate) fn new(kind: TransportErrorKind, detail: impl Into<String>) -> Self {
+    /// An error of `kind` with a human-readable detail (for an [`crate::HttpTransport`] of
+    /// your own).
+    pub fn new(kind: TransportErrorKind, detail: impl Into<String>) -> Self {
         Self {
             kind,
             detail: Some(detail.into()),
             request_id: None,
+            status: None,
             source: None,
         }
     }
 
     /// An error of `kind` caused by `source` (its innermost message becomes the detail).
-    pub(crate) fn from_source(
+    pub fn from_source(
         kind: TransportErrorKind,
         source: impl Into<Box<dyn StdError + Send + Sync>>,
     ) -> Self {
@@ -293,6 +309,7 @@ impl TransportError {
             kind,
             detail: Some(detail),
             request_id: None,
+            status: None,
             source: Some(source),
         }
     }
@@ -314,9 +331,20 @@ impl TransportError {
     }
 
     /// Adds the request id of a response whose head arrived.
-    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         self.request_id = request_id;
         self
+    }
+
+    /// Adds the status of a response whose head arrived.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// The HTTP status, when the response head arrived before the failure.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
     }
 
     /// The kind of failure.
@@ -432,5 +460,98 @@ mod tests {
         assert_eq!(service.request_id(), Some("r1"));
         assert!(service.service().is_some());
         assert!(service.to_string().contains("NoSuchJob"));
+    }
+
+    /// The messages of an error and its sources, outermost first.
+    fn chain(error: &(dyn StdError + 'static)) -> Vec<String> {
+        let mut out = vec![error.to_string()];
+        let mut current = error.source();
+        while let Some(e) = current {
+            out.push(e.to_string());
+            current = e.source();
+        }
+        out
+    }
+
+    #[test]
+    fn a_reporter_walking_the_chain_prints_each_message_once() {
+        let decode = ResponseError::Decode {
+            status: StatusCode::OK,
+            request_id: Some("r2".into()),
+            error: cos_batch_model::DecodeError::new(
+                cos_batch_model::DecodeErrorKind::Syntax("bad".into()),
+                "ListJobsResult",
+            ),
+        };
+        let invalid = cos_batch_model::DescribeJobRequest::new("")
+            .validate()
+            .map_err(EncodeError::Invalid)
+            .unwrap_err();
+        let unknown = Error::OutcomeUnknown {
+            token: "t".into(),
+            last: Box::new(Error::Service(CosError::internal_error("boom"))),
+        };
+        for error in [
+            Error::from(decode),
+            Error::Invalid(invalid),
+            unknown,
+            Error::Sign(SignError::InvalidHost),
+            Error::MissingField(MissingField::new("Manifest")),
+        ] {
+            let messages = chain(&error);
+            for (i, outer) in messages.iter().enumerate() {
+                for inner in &messages[i + 1..] {
+                    assert!(!outer.contains(inner.as_str()), "{messages:#?}");
+                }
+            }
+        }
+        // The outcome-unknown error names the token, and its cause comes next.
+        let unknown = Error::OutcomeUnknown {
+            token: "t".into(),
+            last: Box::new(Error::Service(CosError::internal_error("boom"))),
+        };
+        let messages = chain(&unknown);
+        assert_eq!(messages.len(), 2);
+        assert!(messages[1].contains("boom"));
+    }
+
+    #[test]
+    fn no_value_is_made_up() {
+        use crate::ErrorMetadata;
+        let decode = ResponseError::Decode {
+            status: StatusCode::CREATED,
+            request_id: None,
+            error: cos_batch_model::DecodeError::new(
+                cos_batch_model::DecodeErrorKind::Syntax("bad".into()),
+                "",
+            ),
+        };
+        let e = Error::from(decode);
+        assert!(matches!(e, Error::Response(_)));
+        assert_eq!(e.http_status(), Some(StatusCode::CREATED));
+        assert_eq!(e.code(), None);
+        assert_eq!(e.request_id(), None);
+        for unsent in [
+            Error::Sign(SignError::InvalidHost),
+            Error::MissingField(MissingField::new("Manifest")),
+            Error::Transport(TransportError::new(TransportErrorKind::Connect, "refused")),
+        ] {
+            assert_eq!(unsent.http_status(), None, "{unsent:?}");
+            assert_eq!(unsent.code(), None);
+        }
+        let service = Error::Service(
+            CosError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                crate::ErrorCode::SlowDown,
+                "slow",
+            )
+            .with_trace_id("tr-1"),
+        );
+        assert_eq!(service.code(), Some("SlowDown"));
+        assert_eq!(service.trace_id(), Some("tr-1"));
+        assert_eq!(service.http_status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert!(ErrorMetadata::is_retryable(&service));
+        let cut = TransportError::new(TransportErrorKind::Body, "cut").with_status(StatusCode::OK);
+        assert_eq!(Error::Transport(cut).http_status(), Some(StatusCode::OK));
     }
 }

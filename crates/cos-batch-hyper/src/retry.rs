@@ -3,12 +3,21 @@
 
 use std::time::Duration;
 
+/// The longest `Retry-After` a policy waits by default.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(20);
+
 /// How a call retries retryable failures (see [`crate::Error::is_retryable`]).
 ///
 /// The delay before retry `n` (counting from 0) is drawn uniformly from
 /// `0..=min(max_delay, base_delay * 2^n)` ("full jitter"). A call stops retrying after
 /// `max_attempts` attempts, or when the next delay would take it past `max_elapsed` since it
 /// started; it then returns the last error.
+///
+/// A throttling answer (`503`, `SlowDown`) with a `Retry-After` header (seconds or an HTTP
+/// date) is retried after the time it asks for instead of the back-off, up to
+/// `max_retry_after` ([`DEFAULT_MAX_RETRY_AFTER`] by default); the elapsed bound and the
+/// client's overall timeout still apply, so a wait that would pass them ends the call.
+/// Retries are also paid from the client's [`crate::RetryBudget`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -28,6 +37,7 @@ pub struct RetryPolicy {
     base_delay: Duration,
     max_delay: Duration,
     max_elapsed: Option<Duration>,
+    max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -38,6 +48,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(5),
             max_elapsed: Some(Duration::from_secs(30)),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         }
     }
 }
@@ -61,6 +72,7 @@ impl RetryPolicy {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(2),
             max_elapsed: Some(Duration::from_secs(60)),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         }
     }
 
@@ -87,6 +99,17 @@ impl RetryPolicy {
     pub fn with_max_elapsed(mut self, d: Option<Duration>) -> Self {
         self.max_elapsed = d;
         self
+    }
+
+    /// The longest `Retry-After` honoured; a longer one is cut to this.
+    pub fn with_max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+
+    /// The longest `Retry-After` honoured.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
     }
 
     /// The attempts a call makes at most.

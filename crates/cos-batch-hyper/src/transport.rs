@@ -1,13 +1,17 @@
-//! The HTTP stack: a pooled hyper-util client over rustls (webpki roots, ring), and one
-//! exchange of a request for a whole, size-capped response.
+//! The HTTP stack: the [`HttpTransport`] trait a client sends through, and its default,
+//! [`HyperTransport`]: a pooled hyper-util client over rustls (roots chosen by feature, the
+//! ring provider), reading each response whole and size-capped.
 
 use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
 use cos_batch_proto::REQUEST_ID;
 use http::header::CONTENT_LENGTH;
-use http::{HeaderMap, Request, StatusCode};
+use http::{HeaderMap, Request, Response};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as PoolClient;
@@ -16,35 +20,143 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::error::{TransportError, TransportErrorKind};
 
-/// The pooled HTTP client.
-pub(crate) type HttpClient = PoolClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+/// The future of one exchange: the whole response, or why none arrived.
+pub type HttpFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Response<Bytes>, TransportError>> + Send + 'a>>;
+
+/// What a [`crate::Client`] sends its requests through: give one to
+/// [`crate::ClientBuilder::http_transport`] to use your own HTTP stack (a corporate proxy, a
+/// recording test double, another TLS set-up); [`HyperTransport`] is the default.
+///
+/// `send` gets a request that is signed and complete, and returns the whole response (any
+/// status: the client decodes errors itself). It must not retry or follow redirects (the
+/// client retries, within its policy and budget), and should refuse a body over `max_body`
+/// bytes with [`TransportErrorKind::BodyTooLarge`] (the client checks again). Classify failures
+/// with [`TransportErrorKind`]: the client retries `Connect`, `Closed`, `Body` and
+/// `AttemptTimeout`, and knows that a `Connect` failure sent nothing. Timeouts are the client's:
+/// it drops the future when the attempt's time is up.
+///
+/// ```
+/// use bytes::Bytes;
+/// use cos_batch_hyper::{HttpFuture, HttpTransport};
+///
+/// /// Answers every request with 503 (a test double).
+/// struct Down;
+///
+/// impl HttpTransport for Down {
+///     fn send(&self, _request: http::Request<Bytes>, _max_body: usize) -> HttpFuture<'_> {
+///         Box::pin(async {
+///             let mut response = http::Response::new(Bytes::new());
+///             *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+///             Ok(response)
+///         })
+///     }
+/// }
+/// # let _ = Down;
+/// ```
+pub trait HttpTransport: Send + Sync + 'static {
+    /// Sends `request` and reads its whole response.
+    fn send(&self, request: Request<Bytes>, max_body: usize) -> HttpFuture<'_>;
+}
+
+impl<T: HttpTransport + ?Sized> HttpTransport for std::sync::Arc<T> {
+    fn send(&self, request: Request<Bytes>, max_body: usize) -> HttpFuture<'_> {
+        (**self).send(request, max_body)
+    }
+}
+
+/// The pooled hyper client.
+type Pool = PoolClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// How long an idle pooled connection is kept.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A pooled client speaking HTTP/1.1 over plain TCP (`http://`, for the emulator) or TLS
-/// (`https://`, webpki roots, the ring provider), with `TCP_NODELAY` and `connect_timeout`.
-pub(crate) fn http_client(connect_timeout: Option<Duration>) -> Result<HttpClient, rustls::Error> {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_nodelay(true);
-    http.set_connect_timeout(connect_timeout);
-    let https = HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())?
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-    Ok(PoolClient::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .build(https))
+/// The default [`HttpTransport`]: hyper 1 with a connection pool, HTTP/1.1 over plain TCP
+/// (`http://`, for the emulator) or rustls (`https://`, the ring provider), `TCP_NODELAY`.
+///
+/// The TLS roots are chosen by the crate's features: `platform-verifier` (the operating
+/// system's verifier), else `native-roots` (the platform's certificate store, read once),
+/// else `webpki-roots` (Mozilla's roots compiled in; the default feature). With none of them,
+/// [`HyperTransport::new`] fails: give the client a transport of your own.
+#[derive(Clone)]
+pub struct HyperTransport {
+    pool: Pool,
 }
 
-/// A whole response.
-pub(crate) struct Received {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport").finish_non_exhaustive()
+    }
+}
+
+impl HyperTransport {
+    /// A pooled client with `connect_timeout` for the TCP connection and TLS handshake. Needs
+    /// a tokio runtime when it sends, not when it is made.
+    pub fn new(connect_timeout: Option<Duration>) -> Result<Self, TransportError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(connect_timeout);
+        let https = tls_roots(HttpsConnectorBuilder::new())?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let pool = PoolClient::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .build(https);
+        Ok(Self { pool })
+    }
+}
+
+type WantsSchemes = HttpsConnectorBuilder<hyper_rustls::builderstates::WantsSchemes>;
+type WantsTls = HttpsConnectorBuilder<hyper_rustls::builderstates::WantsTlsConfig>;
+
+#[cfg(any(
+    feature = "webpki-roots",
+    feature = "native-roots",
+    feature = "platform-verifier"
+))]
+fn tls_failure(e: impl Into<Box<dyn StdError + Send + Sync>>) -> TransportError {
+    TransportError::from_source(TransportErrorKind::Other, e)
+}
+
+#[cfg(feature = "platform-verifier")]
+fn tls_roots(builder: WantsTls) -> Result<WantsSchemes, TransportError> {
+    builder
+        .with_provider_and_platform_verifier(rustls::crypto::ring::default_provider())
+        .map_err(tls_failure)
+}
+
+#[cfg(all(feature = "native-roots", not(feature = "platform-verifier")))]
+fn tls_roots(builder: WantsTls) -> Result<WantsSchemes, TransportError> {
+    builder
+        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+        .map_err(tls_failure)
+}
+
+#[cfg(all(
+    feature = "webpki-roots",
+    not(feature = "native-roots"),
+    not(feature = "platform-verifier")
+))]
+fn tls_roots(builder: WantsTls) -> Result<WantsSchemes, TransportError> {
+    builder
+        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+        .map_err(tls_failure)
+}
+
+#[cfg(not(any(
+    feature = "webpki-roots",
+    feature = "native-roots",
+    feature = "platform-verifier"
+)))]
+fn tls_roots(_builder: WantsTls) -> Result<WantsSchemes, TransportError> {
+    Err(TransportError::new(
+        TransportErrorKind::Other,
+        "no TLS roots: enable the webpki-roots, native-roots or platform-verifier feature, \
+         or give the client a transport of your own",
+    ))
 }
 
 /// The `x-cos-request-id` of a response head.
@@ -55,21 +167,21 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+impl HttpTransport for HyperTransport {
+    fn send(&self, request: Request<Bytes>, max_body: usize) -> HttpFuture<'_> {
+        Box::pin(exchange(&self.pool, request.map(Full::new), max_body))
+    }
+}
+
 /// Sends `request` and reads the whole response, refusing a body over `max_body` bytes.
-pub(crate) async fn exchange(
-    client: &HttpClient,
+async fn exchange(
+    client: &Pool,
     request: Request<Full<Bytes>>,
     max_body: usize,
-) -> Result<Received, TransportError> {
+) -> Result<Response<Bytes>, TransportError> {
     let response = client.request(request).await.map_err(send_error)?;
     let (parts, body) = response.into_parts();
-    let too_large = || {
-        TransportError::new(
-            TransportErrorKind::BodyTooLarge,
-            format!("the response body exceeds {max_body} bytes"),
-        )
-        .with_request_id(request_id(&parts.headers))
-    };
+    let too_large = || too_large(&parts.headers, max_body).with_status(parts.status);
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)
@@ -83,14 +195,20 @@ pub(crate) async fn exchange(
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
         Err(e) => {
             return Err(TransportError::from_source(TransportErrorKind::Body, e)
-                .with_request_id(request_id(&parts.headers)));
+                .with_request_id(request_id(&parts.headers))
+                .with_status(parts.status));
         }
     };
-    Ok(Received {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    })
+    Ok(Response::from_parts(parts, body))
+}
+
+/// The error for a body over `max_body` bytes.
+pub(crate) fn too_large(headers: &HeaderMap, max_body: usize) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::BodyTooLarge,
+        format!("the response body exceeds {max_body} bytes"),
+    )
+    .with_request_id(request_id(headers))
 }
 
 /// Classifies a failure to get a response head.

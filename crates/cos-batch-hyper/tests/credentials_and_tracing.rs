@@ -58,7 +58,7 @@ async fn concurrent_calls_share_one_credentials_refresh() {
     let client = sts_client(&server, Arc::clone(&sts));
     let calls = (0..32).map(|_| {
         let client = client.clone();
-        async move { client.list_jobs(ListJobsRequest::new()).await }
+        async move { client.list_jobs_with(ListJobsRequest::new()).await }
     });
     let results = guarded(futures_util::future::join_all(calls)).await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -95,7 +95,7 @@ async fn credentials_are_refreshed_before_they_expire() {
         if i > 0 {
             tokio::time::sleep(Duration::from_millis(600)).await;
         }
-        guarded(client.list_jobs(ListJobsRequest::new()))
+        guarded(client.list_jobs_with(ListJobsRequest::new()))
             .await
             .unwrap();
     }
@@ -119,7 +119,7 @@ async fn credentials_are_refreshed_before_they_expire() {
         .build()
         .unwrap();
     for _ in 0..3 {
-        guarded(client.list_jobs(ListJobsRequest::new()))
+        guarded(client.list_jobs_with(ListJobsRequest::new()))
             .await
             .unwrap();
     }
@@ -139,7 +139,7 @@ async fn a_failing_provider_is_a_credentials_error_and_sends_nothing() {
     }
     let server = TestServer::start().await;
     let client = server.client().credentials_provider(Down).build().unwrap();
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     match &err {
@@ -156,7 +156,7 @@ async fn a_failing_provider_is_a_credentials_error_and_sends_nothing() {
             .credentials_provider(EnvProvider::with_environment(half_set))
             .build()
             .unwrap();
-        let err = guarded(client.list_jobs(ListJobsRequest::new()))
+        let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
             .await
             .unwrap_err();
         match &err {
@@ -185,7 +185,7 @@ async fn the_overall_timeout_bounds_a_provider_that_never_answers() {
         .overall_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(
@@ -279,7 +279,7 @@ async fn one_span_per_call_with_operation_attempt_status_and_request_id() {
         .build()
         .unwrap();
 
-    let id = guarded(client.create_job(create_request("")))
+    let id = guarded(client.create_job_with(create_request("")))
         .await
         .unwrap()
         .job_id
@@ -288,16 +288,16 @@ async fn one_span_per_call_with_operation_attempt_status_and_request_id() {
         Some("DescribeJob"),
         Fault::Error(CosError::internal_error("boom")),
     );
-    guarded(client.describe_job(DescribeJobRequest::new(id.as_str())))
+    guarded(client.describe_job_with(DescribeJobRequest::new(id.as_str())))
         .await
         .unwrap();
-    let err = guarded(client.describe_job(DescribeJobRequest::new("missing")))
+    let err = guarded(client.describe_job_with(DescribeJobRequest::new("missing")))
         .await
         .unwrap_err();
     let missing_request_id = err.request_id().unwrap().to_owned();
     // A lost CreateJob response: the look-up calls are spans of their own.
     server.fail_next(Some("CreateJob"), Fault::DropAfterServing);
-    guarded(client.create_job(create_request("")))
+    guarded(client.create_job_with(create_request("")))
         .await
         .unwrap();
 

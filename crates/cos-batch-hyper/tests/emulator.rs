@@ -90,7 +90,7 @@ fn copy_job(s: &Setup, n: usize, confirm: bool) -> CreateJobRequest {
 async fn wait_for(client: &Client, job_id: &str, status: JobStatus) -> Job {
     for _ in 0..2000 {
         let job = client
-            .describe_job(DescribeJobRequest::new(job_id))
+            .describe_job_with(DescribeJobRequest::new(job_id))
             .await
             .unwrap()
             .job
@@ -106,14 +106,18 @@ async fn wait_for(client: &Client, job_id: &str, status: JobStatus) -> Job {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_against_the_emulator() {
     let s = setup(Faults::default()).await;
-    let created = s.client.create_job(copy_job(&s, 4, true)).await.unwrap();
+    let created = s
+        .client
+        .create_job_with(copy_job(&s, 4, true))
+        .await
+        .unwrap();
     let id = created.job_id.unwrap();
     let job = wait_for(&s.client, &id, JobStatus::Suspended).await;
     assert_eq!(job.progress_summary.unwrap().total_number_of_tasks, Some(4));
 
     let raised = s
         .client
-        .update_job_priority(UpdateJobPriorityRequest::new(&id, 9))
+        .update_job_priority_with(UpdateJobPriorityRequest::new(&id, 9))
         .await
         .unwrap();
     assert_eq!(raised.priority, Some(9));
@@ -131,7 +135,7 @@ async fn every_operation_against_the_emulator() {
 
     let confirmed = s
         .client
-        .update_job_status(UpdateJobStatusRequest::new(&id, RequestedJobStatus::Ready))
+        .update_job_status_with(UpdateJobStatusRequest::new(&id, RequestedJobStatus::Ready))
         .await
         .unwrap();
     assert_eq!(confirmed.job_id.as_deref(), Some(id.as_str()));
@@ -148,12 +152,12 @@ async fn every_operation_against_the_emulator() {
     );
 
     s.client
-        .delete_job(DeleteJobRequest::new(&id))
+        .delete_job_with(DeleteJobRequest::new(&id))
         .await
         .unwrap();
     let gone = s
         .client
-        .describe_job(DescribeJobRequest::new(&id))
+        .describe_job_with(DescribeJobRequest::new(&id))
         .await
         .unwrap_err();
     let service = gone.service().unwrap();
@@ -166,7 +170,11 @@ async fn every_operation_against_the_emulator() {
 async fn a_lost_create_job_response_yields_exactly_one_job() {
     // Every CreateJob that creates a job has its connection closed before the response.
     let s = setup(Faults::new().with_share_drop_after_create(1.0)).await;
-    let created = s.client.create_job(copy_job(&s, 2, false)).await.unwrap();
+    let created = s
+        .client
+        .create_job_with(copy_job(&s, 2, false))
+        .await
+        .unwrap();
     let id = created.job_id.unwrap();
     let all: Vec<_> = s
         .client
@@ -190,7 +198,11 @@ async fn server_errors_are_retried_until_they_pass() {
             .with_seed(7),
     )
     .await;
-    let created = s.client.create_job(copy_job(&s, 3, false)).await.unwrap();
+    let created = s
+        .client
+        .create_job_with(copy_job(&s, 3, false))
+        .await
+        .unwrap();
     let id = created.job_id.unwrap();
     wait_for(&s.client, &id, JobStatus::Complete).await;
     let all: Vec<_> = s

@@ -67,7 +67,7 @@ async fn logical_call(
     let mut after_unknown = false;
     for attempt in 1..=8 {
         log.tokens.push(token.clone());
-        match client.create_job(make(&token)).await {
+        match client.create_job_with(make(&token)).await {
             Ok(_) => {
                 log.succeeded = true;
                 break;
@@ -156,7 +156,7 @@ async fn storm(share: f64, seed: u64) {
     let mut jobs_of_token: HashMap<String, usize> = HashMap::new();
     for id in &ids {
         let job = checker
-            .describe_job(DescribeJobRequest::new(id.as_str()))
+            .describe_job_with(DescribeJobRequest::new(id.as_str()))
             .await
             .unwrap()
             .job

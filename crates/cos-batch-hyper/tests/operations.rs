@@ -10,7 +10,8 @@ use cos_batch_hyper::model::{
     UpdateJobPriorityRequest, UpdateJobStatusRequest,
 };
 use cos_batch_hyper::{
-    BuildError, Client, Credentials, CredentialsErrorKind, Error, ErrorCode, TransportErrorKind,
+    BuildError, Client, Credentials, CredentialsErrorKind, Error, ErrorCode, ResponseError,
+    TransportErrorKind,
 };
 use futures_util::StreamExt;
 use http::StatusCode;
@@ -21,11 +22,14 @@ async fn every_operation_end_to_end() {
     let server = TestServer::start().await;
     let client = server.client().user_agent("ops-test/1.0").build().unwrap();
     guarded(async {
-        let created = client.create_job(create_request("token-1")).await.unwrap();
+        let created = client
+            .create_job_with(create_request("token-1"))
+            .await
+            .unwrap();
         let id = created.job_id.clone().unwrap();
 
         let described = client
-            .describe_job(DescribeJobRequest::new(id.as_str()))
+            .describe_job_with(DescribeJobRequest::new(id.as_str()))
             .await
             .unwrap();
         let job = described.job.unwrap();
@@ -34,14 +38,14 @@ async fn every_operation_end_to_end() {
         assert_eq!(job.description.as_deref(), Some("a test job"));
         assert_eq!(job.status, Some(JobStatus::New));
 
-        let page = client.list_jobs(ListJobsRequest::new()).await.unwrap();
+        let page = client.list_jobs_with(ListJobsRequest::new()).await.unwrap();
         assert_eq!(page.jobs.len(), 1);
         assert_eq!(page.jobs[0].job_id.as_deref(), Some(id.as_str()));
         assert_eq!(page.next_token, None);
 
         let mut cancel = UpdateJobStatusRequest::new(id.as_str(), RequestedJobStatus::Cancelled);
         cancel.status_update_reason = Some("no longer needed".into());
-        let status = client.update_job_status(cancel).await.unwrap();
+        let status = client.update_job_status_with(cancel).await.unwrap();
         assert_eq!(status.status, Some(JobStatus::Cancelled));
         assert_eq!(
             status.status_update_reason.as_deref(),
@@ -49,20 +53,20 @@ async fn every_operation_end_to_end() {
         );
 
         let priority = client
-            .update_job_priority(UpdateJobPriorityRequest::new(id.as_str(), 42))
+            .update_job_priority_with(UpdateJobPriorityRequest::new(id.as_str(), 42))
             .await
             .unwrap();
         assert_eq!(priority.priority, Some(42));
         assert_eq!(server.jobs()[0].priority, Some(42));
 
         client
-            .delete_job(DeleteJobRequest::new(id.as_str()))
+            .delete_job_with(DeleteJobRequest::new(id.as_str()))
             .await
             .unwrap();
         assert!(server.jobs().is_empty());
 
         let err = client
-            .describe_job(DescribeJobRequest::new(id.as_str()))
+            .describe_job_with(DescribeJobRequest::new(id.as_str()))
             .await
             .unwrap_err();
         let service = err.service().expect("a service error");
@@ -108,7 +112,7 @@ async fn a_request_the_server_cannot_verify_is_a_service_error() {
         .credentials(Credentials::new(SECRET_ID, "the-wrong-key"))
         .build()
         .unwrap();
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(
@@ -125,7 +129,7 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     let client = server.client().build().unwrap();
     guarded(async {
         let err = client
-            .describe_job(DescribeJobRequest::new(""))
+            .describe_job_with(DescribeJobRequest::new(""))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Invalid(_)), "{err:?}");
@@ -134,14 +138,14 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
         let mut bad = create_request("t");
         bad.priority = u32::MAX;
         assert!(matches!(
-            client.create_job(bad).await,
+            client.create_job_with(bad).await,
             Err(Error::Invalid(_))
         ));
 
         let mut list = ListJobsRequest::new();
         list.max_results = Some(0);
         assert!(matches!(
-            client.list_jobs(list.clone()).await,
+            client.list_jobs_with(list.clone()).await,
             Err(Error::Invalid(_))
         ));
 
@@ -152,13 +156,13 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
         let too_long = "x".repeat(65);
         assert!(matches!(
             client
-                .update_job_priority(UpdateJobPriorityRequest::new(too_long.as_str(), 1))
+                .update_job_priority_with(UpdateJobPriorityRequest::new(too_long.as_str(), 1))
                 .await,
             Err(Error::Invalid(_))
         ));
         assert!(matches!(
             client
-                .delete_job(DeleteJobRequest::new(too_long.as_str()))
+                .delete_job_with(DeleteJobRequest::new(too_long.as_str()))
                 .await,
             Err(Error::Invalid(_))
         ));
@@ -175,14 +179,14 @@ async fn list_jobs_stream_walks_every_page_with_the_filter() {
         let mut cancelled = Vec::new();
         for i in 0..10 {
             let id = client
-                .create_job(create_request(""))
+                .create_job_with(create_request(""))
                 .await
                 .unwrap()
                 .job_id
                 .unwrap();
             if i % 3 != 0 {
                 client
-                    .update_job_status(UpdateJobStatusRequest::new(
+                    .update_job_status_with(UpdateJobStatusRequest::new(
                         id.as_str(),
                         RequestedJobStatus::Cancelled,
                     ))
@@ -318,7 +322,7 @@ async fn a_listing_whose_tokens_alternate_stops_with_an_error() {
 async fn the_stream_is_send_and_static() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    let _ = client.create_job(create_request("")).await.unwrap();
+    let _ = client.create_job_with(create_request("")).await.unwrap();
     // Spawning needs Send + 'static; the client is dropped before the stream is polled.
     let stream = client.list_jobs_stream(ListJobsRequest::new());
     drop(client);
@@ -336,13 +340,13 @@ async fn a_2xx_body_that_does_not_decode_is_a_decode_error_with_its_request_id()
         Some("ListJobs"),
         Fault::Raw(StatusCode::OK, "<NotListJobs/>"),
     );
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     match &err {
-        Error::Decode {
+        Error::Response(ResponseError::Decode {
             status, request_id, ..
-        } => {
+        }) => {
             assert_eq!(*status, StatusCode::OK);
             assert!(request_id.is_some());
         }
@@ -364,7 +368,7 @@ async fn a_body_over_the_cap_is_refused_and_not_retried() {
         .into_boxed_str(),
     );
     server.fail_next(Some("ListJobs"), Fault::Raw(StatusCode::OK, long));
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(
@@ -387,7 +391,7 @@ async fn a_non_xml_error_page_is_a_typed_service_error() {
         None,
         Fault::Raw(StatusCode::BAD_GATEWAY, "<html>Bad Gateway</html>"),
     );
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     let service = err.service().unwrap();

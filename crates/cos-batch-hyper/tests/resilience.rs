@@ -8,21 +8,13 @@ use std::time::Duration;
 use cos_batch_hyper::model::{DescribeJobRequest, ListJobsRequest};
 use cos_batch_hyper::{Client, CosError, Credentials, ErrorCode, RetryPolicy, TransportErrorKind};
 use http::StatusCode;
-use support::{Fault, SECRET_ID, SECRET_KEY, TestServer, create_request, guarded};
-
-fn slow_down() -> CosError {
-    CosError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::SlowDown,
-        "Please reduce your request rate.",
-    )
-}
+use support::{Fault, SECRET_ID, SECRET_KEY, TestServer, create_request, guarded, slow_down};
 
 #[tokio::test]
 async fn retries_500_and_503_then_succeeds() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    let id = guarded(client.create_job(create_request("")))
+    let id = guarded(client.create_job_with(create_request("")))
         .await
         .unwrap()
         .job_id
@@ -32,7 +24,7 @@ async fn retries_500_and_503_then_succeeds() {
         Fault::Error(CosError::internal_error("boom")),
     );
     server.fail_next(Some("DescribeJob"), Fault::Error(slow_down()));
-    let described = guarded(client.describe_job(DescribeJobRequest::new(id.as_str())))
+    let described = guarded(client.describe_job_with(DescribeJobRequest::new(id.as_str())))
         .await
         .unwrap();
     assert_eq!(described.job.unwrap().job_id, Some(id));
@@ -53,7 +45,7 @@ async fn gives_up_after_max_attempts_with_the_last_error() {
             Fault::Error(CosError::internal_error("boom")),
         );
     }
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(err.service().unwrap().code(), &ErrorCode::InternalError);
@@ -75,7 +67,7 @@ async fn max_elapsed_stops_retrying_before_max_attempts() {
     for _ in 0..10 {
         server.fail_next(Some("ListJobs"), Fault::Error(slow_down()));
     }
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(err.service().unwrap().code(), &ErrorCode::SlowDown);
@@ -90,13 +82,13 @@ async fn max_elapsed_stops_retrying_before_max_attempts() {
 async fn a_connection_closed_mid_response_is_retried() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    let id = guarded(client.create_job(create_request("")))
+    let id = guarded(client.create_job_with(create_request("")))
         .await
         .unwrap()
         .job_id
         .unwrap();
     server.fail_next(Some("DescribeJob"), Fault::CutBody);
-    let described = guarded(client.describe_job(DescribeJobRequest::new(id.as_str())))
+    let described = guarded(client.describe_job_with(DescribeJobRequest::new(id.as_str())))
         .await
         .unwrap();
     assert_eq!(described.job.unwrap().job_id, Some(id.clone()));
@@ -109,7 +101,7 @@ async fn a_connection_closed_mid_response_is_retried() {
         .build()
         .unwrap();
     server.fail_next(Some("DescribeJob"), Fault::CutBody);
-    let err = guarded(once.describe_job(DescribeJobRequest::new(id.as_str())))
+    let err = guarded(once.describe_job_with(DescribeJobRequest::new(id.as_str())))
         .await
         .unwrap_err();
     let transport = err.transport().expect("a transport error");
@@ -119,7 +111,7 @@ async fn a_connection_closed_mid_response_is_retried() {
 
     // A connection closed before any response is "closed".
     server.fail_next(Some("DescribeJob"), Fault::DropBefore);
-    let err = guarded(once.describe_job(DescribeJobRequest::new(id.as_str())))
+    let err = guarded(once.describe_job_with(DescribeJobRequest::new(id.as_str())))
         .await
         .unwrap_err();
     assert_eq!(
@@ -134,14 +126,14 @@ async fn a_create_job_whose_response_is_lost_yields_exactly_one_job() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
     // Another job created earlier in the same second must not be mistaken for ours.
-    let other = guarded(client.create_job(create_request("")))
+    let other = guarded(client.create_job_with(create_request("")))
         .await
         .unwrap()
         .job_id
         .unwrap();
 
     server.fail_next(Some("CreateJob"), Fault::DropAfterServing);
-    let created = guarded(client.create_job(create_request("")))
+    let created = guarded(client.create_job_with(create_request("")))
         .await
         .unwrap();
     let jobs = server.jobs();
@@ -181,7 +173,7 @@ async fn attempts_that_run_out_after_a_lost_response_still_find_the_job() {
             Fault::Error(CosError::internal_error("boom")),
         );
     }
-    let created = guarded(client.create_job(create_request("lost")))
+    let created = guarded(client.create_job_with(create_request("lost")))
         .await
         .unwrap();
     let jobs = server.jobs();
@@ -208,7 +200,7 @@ async fn a_recovery_that_cannot_decide_is_outcome_unknown_with_the_token() {
             Fault::Error(CosError::internal_error("boom")),
         );
     }
-    let err = guarded(client.create_job(create_request("my-token")))
+    let err = guarded(client.create_job_with(create_request("my-token")))
         .await
         .unwrap_err();
     assert_eq!(err.outcome_unknown_token(), Some("my-token"), "{err}");
@@ -218,7 +210,7 @@ async fn a_recovery_that_cannot_decide_is_outcome_unknown_with_the_token() {
     assert_eq!(server.seen_of("ListJobs"), 3, "the recovery's own retries");
     assert_eq!(server.jobs().len(), 1);
     // Called again with the token, as the error says: no second job.
-    let again = guarded(client.create_job(create_request("my-token")))
+    let again = guarded(client.create_job_with(create_request("my-token")))
         .await
         .unwrap_err();
     assert!(again.service().unwrap().is_duplicate_request());
@@ -230,7 +222,7 @@ async fn a_create_job_whose_body_is_cut_yields_exactly_one_job() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
     server.fail_next(Some("CreateJob"), Fault::CutBody);
-    let created = guarded(client.create_job(create_request("caller-token")))
+    let created = guarded(client.create_job_with(create_request("caller-token")))
         .await
         .unwrap();
     let jobs = server.jobs();
@@ -246,10 +238,10 @@ async fn a_create_job_whose_body_is_cut_yields_exactly_one_job() {
 async fn a_duplicate_on_the_first_attempt_is_returned_as_is() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    guarded(client.create_job(create_request("reused")))
+    guarded(client.create_job_with(create_request("reused")))
         .await
         .unwrap();
-    let err = guarded(client.create_job(create_request("reused")))
+    let err = guarded(client.create_job_with(create_request("reused")))
         .await
         .unwrap_err();
     assert!(err.service().unwrap().is_duplicate_request(), "{err}");
@@ -268,7 +260,7 @@ async fn an_old_job_with_the_same_token_is_never_returned() {
     let client = server.client().build().unwrap();
     // The first attempt never reaches the handler; the retry meets the old job's token.
     server.fail_next(Some("CreateJob"), Fault::DropBefore);
-    let err = guarded(client.create_job(create_request("old-token")))
+    let err = guarded(client.create_job_with(create_request("old-token")))
         .await
         .unwrap_err();
     assert!(err.service().unwrap().is_duplicate_request(), "{err}");
@@ -287,7 +279,7 @@ async fn the_attempt_timeout_fires_and_the_retry_succeeds() {
         .build()
         .unwrap();
     server.fail_next(Some("ListJobs"), Fault::Hang);
-    let page = guarded(client.list_jobs(ListJobsRequest::new()))
+    let page = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap();
     assert!(page.jobs.is_empty());
@@ -300,7 +292,7 @@ async fn the_attempt_timeout_fires_and_the_retry_succeeds() {
         .build()
         .unwrap();
     server.fail_next(Some("ListJobs"), Fault::Hang);
-    let err = guarded(once.list_jobs(ListJobsRequest::new()))
+    let err = guarded(once.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     let transport = err.transport().unwrap();
@@ -320,7 +312,7 @@ async fn the_overall_timeout_bounds_every_attempt_and_sleep() {
     for _ in 0..10 {
         server.fail_next(Some("ListJobs"), Fault::Hang);
     }
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(
@@ -345,7 +337,7 @@ async fn connect_failures_are_transport_errors_of_kind_connect() {
         .retry_policy(support::quick_retries())
         .build()
         .unwrap();
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(
@@ -366,7 +358,7 @@ async fn clock_skew_is_corrected_from_the_date_and_retried_once() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let page = guarded(client.list_jobs(ListJobsRequest::new()))
+    let page = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap();
     assert!(page.jobs.is_empty());
@@ -378,7 +370,7 @@ async fn clock_skew_is_corrected_from_the_date_and_retried_once() {
     );
     // Clones share the offset: the next call succeeds at once.
     let clone = client.clone();
-    guarded(clone.list_jobs(ListJobsRequest::new()))
+    guarded(clone.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap();
     assert_eq!(server.requests(), 3);
@@ -397,7 +389,7 @@ async fn clock_skew_is_retried_only_once_per_call() {
     };
     server.fail_next(None, skewed());
     server.fail_next(None, skewed());
-    let err = guarded(client.list_jobs(ListJobsRequest::new()))
+    let err = guarded(client.list_jobs_with(ListJobsRequest::new()))
         .await
         .unwrap_err();
     assert_eq!(

@@ -90,6 +90,7 @@ mod limits;
 mod list_jobs;
 mod manifest;
 mod operation;
+mod request_builders;
 #[cfg(any(test, feature = "proptest"))]
 pub mod strategy;
 mod timestamp;
@@ -114,6 +115,7 @@ pub use operation::{
     DeleteObject, Grant, Grantee, InitiateRestoreObject, MAX_EXPIRATION_DAYS, MIN_EXPIRATION_DAYS,
     NewObjectMetadata, Operation, PutObjectCopy, PutObjectTagging, Tag,
 };
+pub use request_builders::{CreateJobRequestBuilder, MissingField};
 pub use timestamp::{Timestamp, TimestampError};
 pub use unparsed::UnparsedValue;
 pub use update_job::{

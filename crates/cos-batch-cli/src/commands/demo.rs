@@ -187,7 +187,7 @@ async fn drive(
     );
     request.confirmation_required = Some(true);
     request.description = Some(format!("cos-batch demo: copy {} objects", args.objects));
-    let created = client.create_job(request).await?;
+    let created = client.create_job_with(request).await?;
     let job_id = created
         .job_id
         .ok_or_else(|| Failure::Transport("CreateJob returned no JobId".to_owned()))?;
@@ -199,7 +199,7 @@ async fn drive(
     let deadline = Instant::now() + PREPARE_TIMEOUT;
     loop {
         let job = client
-            .describe_job(DescribeJobRequest::new(&job_id))
+            .describe_job_with(DescribeJobRequest::new(&job_id))
             .await?
             .job
             .unwrap_or_default();
@@ -228,7 +228,7 @@ async fn drive(
     }
     let mut confirm = UpdateJobStatusRequest::new(&job_id, RequestedJobStatus::Ready);
     confirm.status_update_reason = Some("confirmed by cos-batch demo".to_owned());
-    client.update_job_status(confirm).await?;
+    client.update_job_status_with(confirm).await?;
 
     let job = watch::follow(&client, &job_id, interval)
         .await

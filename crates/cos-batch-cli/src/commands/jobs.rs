@@ -27,7 +27,7 @@ pub async fn create(
 ) -> Result<(), Failure> {
     let request = create_job::request(args, uin)?;
     let token = request.client_request_token.clone();
-    let result = match client.create_job(request).await {
+    let result = match client.create_job_with(request).await {
         Ok(result) => result,
         Err(ClientError::Service(e)) if is_duplicate(&e) => {
             let found = job_with_token(client, &token).await;
@@ -60,7 +60,7 @@ async fn job_with_token(client: &Client, token: &str) -> Option<String> {
         ids.extend(job.job_id);
     }
     for id in ids.iter().rev() {
-        let Ok(result) = client.describe_job(DescribeJobRequest::new(id)).await else {
+        let Ok(result) = client.describe_job_with(DescribeJobRequest::new(id)).await else {
             continue;
         };
         if result.job.and_then(|j| j.client_request_token).as_deref() == Some(token) {
@@ -89,7 +89,9 @@ fn duplicate_hint(token: &str, job: Option<&str>) -> String {
 
 /// `describe-job`.
 pub async fn describe(client: &Client, job_id: &str, format: OutputFormat) -> Result<(), Failure> {
-    let result = client.describe_job(DescribeJobRequest::new(job_id)).await?;
+    let result = client
+        .describe_job_with(DescribeJobRequest::new(job_id))
+        .await?;
     output::emit(format, &result, || match &result.job {
         Some(job) => output::job(job),
         None => "(the service returned no job)".to_owned(),
@@ -124,7 +126,7 @@ pub async fn list(
     if args.all {
         return list_all(client, request, format).await;
     }
-    let result = client.list_jobs(request).await?;
+    let result = client.list_jobs_with(request).await?;
     output::emit(format, &result, || {
         let mut text = output::jobs(&result.jobs);
         if let Some(token) = &result.next_token {
@@ -199,7 +201,7 @@ pub async fn update_status(
     };
     let mut request = UpdateJobStatusRequest::new(job_id, requested);
     request.status_update_reason = reason.map(str::to_owned);
-    let result = client.update_job_status(request).await?;
+    let result = client.update_job_status_with(request).await?;
     output::emit(format, &result, || {
         output::fields(&[
             ("JobId", result.job_id.clone()),
@@ -217,7 +219,7 @@ pub async fn update_priority(
     format: OutputFormat,
 ) -> Result<(), Failure> {
     let result = client
-        .update_job_priority(UpdateJobPriorityRequest::new(job_id, priority))
+        .update_job_priority_with(UpdateJobPriorityRequest::new(job_id, priority))
         .await?;
     output::emit(format, &result, || {
         output::fields(&[
@@ -229,7 +231,9 @@ pub async fn update_priority(
 
 /// `delete-job`.
 pub async fn delete(client: &Client, job_id: &str, format: OutputFormat) -> Result<(), Failure> {
-    client.delete_job(DeleteJobRequest::new(job_id)).await?;
+    client
+        .delete_job_with(DeleteJobRequest::new(job_id))
+        .await?;
     let done = serde_json::json!({ "JobId": job_id, "Deleted": true });
     output::emit(format, &done, || format!("deleted job {job_id}"))
 }

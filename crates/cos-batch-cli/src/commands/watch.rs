@@ -73,7 +73,9 @@ async fn poll(
     let mut counted = false;
     let mut hinted = false;
     loop {
-        let result = client.describe_job(DescribeJobRequest::new(job_id)).await?;
+        let result = client
+            .describe_job_with(DescribeJobRequest::new(job_id))
+            .await?;
         let job = result.job.ok_or_else(|| {
             Failure::Transport(format!("DescribeJob of {job_id} returned no job"))
         })?;

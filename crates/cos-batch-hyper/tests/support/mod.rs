@@ -46,6 +46,8 @@ pub const APPID: &str = "1250000000";
 pub enum Fault {
     /// Answer with this error instead of serving the call.
     Error(CosError),
+    /// Answer with this error and a `Retry-After` header of this value.
+    RetryAfter(CosError, String),
     /// Answer with this status and raw body instead of serving the call.
     Raw(StatusCode, &'static str),
     /// Serve the call, then send the head (with the full Content-Length) and half the body,
@@ -298,6 +300,12 @@ async fn respond(
     let fault = state.take_fault(operation);
     match &fault {
         Some(Fault::Error(e)) => return Ok(full(encode_error(e, request_id))),
+        Some(Fault::RetryAfter(e, after)) => {
+            let mut r = encode_error(e, request_id);
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from_str(after).unwrap());
+            return Ok(full(r));
+        }
         Some(Fault::Raw(status, body)) => {
             let mut r = Response::new(Bytes::from_static(body.as_bytes()));
             *r.status_mut() = *status;
@@ -470,6 +478,15 @@ pub fn create_request(token: &str) -> CreateJobRequest {
     );
     request.description = Some("a test job".into());
     request
+}
+
+/// The service's throttling answer (503 `SlowDown`).
+pub fn slow_down() -> CosError {
+    CosError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::SlowDown,
+        "Please reduce your request rate.",
+    )
 }
 
 /// Runs `f` with a generous guard: a hung client fails the test instead of hanging it.
