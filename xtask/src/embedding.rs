@@ -3,7 +3,7 @@
 //! - `cos-sign` and `cos-batch-model` build without tokio and hyper, and without each other.
 //! - `cos-credentials` builds with `--no-default-features` without hyper, rustls or tower.
 
-use crate::process::{output, run};
+use crate::process::{fetch, output, run};
 
 /// One promise: `package` (with `args`) must not depend on any of `forbidden`.
 struct Promise {
@@ -38,6 +38,7 @@ const PROMISES: [Promise; 3] = [
 
 /// Checks every promise, and that the lean `cos-credentials` build compiles.
 pub fn embedding() -> Result<(), String> {
+    fetch()?;
     for promise in &PROMISES {
         let mut args = vec![
             "tree",

@@ -115,6 +115,7 @@ impl NodeDep {
 impl Metadata {
     /// `cargo metadata` of the workspace, every feature on (so optional dependencies count).
     pub fn load() -> Result<Self, String> {
+        process::fetch()?;
         let json = process::output(
             "cargo",
             &[

@@ -79,6 +79,14 @@ pub fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<(), St
     }
 }
 
+/// Downloads every package of the lock file, for every platform (`cargo fetch --locked`). The
+/// offline steps after it (`cargo metadata --all-features`, `cargo tree`, `cargo package`) read
+/// optional and other platforms' dependencies that building the host never downloads, so a
+/// fresh machine needs this first; on a filled cache it does nothing.
+pub fn fetch() -> Result<(), String> {
+    run("cargo", &["fetch", "--locked"], &[])
+}
+
 /// True when `program args` starts and exits 0, with its output discarded.
 pub fn succeeds(program: &str, args: &[&str]) -> bool {
     command(program)
