@@ -97,12 +97,16 @@ where
     let Ok(output) = O::decode(status, &http::HeaderMap::new(), body) else {
         return;
     };
-    let response = O::encode_response(&output, "fuzz");
-    let again = O::decode_response(&response)
+    // Values that did not parse are kept beside the typed fields but never encoded, so the
+    // first encoding is the fixed point: what it decodes to encodes and decodes to itself.
+    let encoded = O::encode_response(&output, "fuzz");
+    let once = O::decode_response(&encoded)
+        .unwrap_or_else(|e| panic!("{}: an encoded output does not decode: {e}", O::NAME));
+    let twice = O::decode_response(&O::encode_response(&once, "fuzz"))
         .unwrap_or_else(|e| panic!("{}: an encoded output does not decode: {e}", O::NAME));
     assert_eq!(
-        again,
-        output,
+        twice,
+        once,
         "{}: the output changed on the way round",
         O::NAME
     );
