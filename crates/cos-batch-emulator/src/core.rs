@@ -155,7 +155,10 @@ impl Core {
         let job = {
             let mut registry = self.registry();
             let mine = || registry.by_seq.values().filter(|j| j.appid == appid);
-            if mine().any(|j| j.request.client_request_token == request.client_request_token) {
+            // Decoded requests always carry a token; one without is never a duplicate.
+            let token = request.client_request_token.as_deref();
+            if token.is_some() && mine().any(|j| j.request.client_request_token.as_deref() == token)
+            {
                 return Err(CosError::duplicate_request());
             }
             let open = mine().filter(|j| !j.state().status.is_terminal()).count();

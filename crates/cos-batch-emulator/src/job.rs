@@ -280,7 +280,7 @@ impl JobEntry {
         let st = self.state();
         let r = &self.request;
         let mut job = Job::default();
-        job.client_request_token = Some(r.client_request_token.clone());
+        job.client_request_token = r.client_request_token.clone();
         job.confirmation_required = Some(r.confirmation_required.unwrap_or(false));
         job.creation_time = self.created.clone();
         job.description = r.description.clone();

@@ -306,7 +306,7 @@ async fn documented_errors() {
 
     // Priority out of range, on CreateJob (InvalidRequest) and UpdateJobPriority (InvalidArgument).
     let mut big = request.clone();
-    big.client_request_token = "big".into();
+    big.client_request_token = Some("big".into());
     let xml = big
         .to_xml()
         .replace("<Priority>1</Priority>", "<Priority>2147483648</Priority>");
@@ -449,7 +449,7 @@ async fn documented_errors() {
     // An operation or enabled report that cannot run is refused up front, as a body that
     // does not conform (MalformedXML); a disabled report is not looked at.
     let mut bad_target = request.clone();
-    bad_target.client_request_token = "bad-target".into();
+    bad_target.client_request_token = Some("bad-target".into());
     bad_target.operation =
         Operation::PutObjectCopy(PutObjectCopy::new("qcs::cos:ap-guangzhou::Bad_Bucket"));
     assert_eq!(
@@ -457,7 +457,7 @@ async fn documented_errors() {
         &ErrorCode::MalformedXml
     );
     let mut bad_prefix = request.clone();
-    bad_prefix.client_request_token = "bad-prefix".into();
+    bad_prefix.client_request_token = Some("bad-prefix".into());
     bad_prefix.report = f.report(ReportScope::AllTasks).with_prefix("../../escape");
     assert_eq!(
         c.call_err::<CreateJob>(&bad_prefix).await.code(),
@@ -479,7 +479,7 @@ async fn documented_errors() {
 
     // Only a job that has ended can be deleted.
     let mut waiting = request.clone();
-    waiting.client_request_token = "waiting".into();
+    waiting.client_request_token = Some("waiting".into());
     let waiting_id = c.call::<CreateJob>(&waiting).await.unwrap().job_id.unwrap();
     let err = c
         .call_err::<DeleteJob>(&DeleteJobRequest::new(waiting_id.as_str()))
@@ -501,9 +501,9 @@ async fn too_many_jobs_at_the_limit() {
     let mut request = job("a", manifest, tagging(&[("a", "1")]), 1, no_report(&f));
     request.confirmation_required = Some(true);
     let first = c.call::<CreateJob>(&request).await.unwrap().job_id.unwrap();
-    request.client_request_token = "b".into();
+    request.client_request_token = Some("b".into());
     c.call::<CreateJob>(&request).await.unwrap();
-    request.client_request_token = "c".into();
+    request.client_request_token = Some("c".into());
     let err = c.call_err::<CreateJob>(&request).await;
     assert_eq!(
         (err.code(), err.status().as_u16()),

@@ -279,7 +279,7 @@ async fn one_span_per_call_with_operation_attempt_status_and_request_id() {
         .build()
         .unwrap();
 
-    let id = guarded(client.create_job_with(create_request("")))
+    let id = guarded(client.create_job_with(create_request(None)))
         .await
         .unwrap()
         .job_id
@@ -297,7 +297,7 @@ async fn one_span_per_call_with_operation_attempt_status_and_request_id() {
     let missing_request_id = err.request_id().unwrap().to_owned();
     // A lost CreateJob response: the look-up calls are spans of their own.
     server.fail_next(Some("CreateJob"), Fault::DropAfterServing);
-    guarded(client.create_job_with(create_request("")))
+    guarded(client.create_job_with(create_request(None)))
         .await
         .unwrap();
 

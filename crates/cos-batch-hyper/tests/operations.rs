@@ -23,7 +23,7 @@ async fn every_operation_end_to_end() {
     let client = server.client().user_agent("ops-test/1.0").build().unwrap();
     guarded(async {
         let created = client
-            .create_job_with(create_request("token-1"))
+            .create_job_with(create_request(Some("token-1")))
             .await
             .unwrap();
         let id = created.job_id.clone().unwrap();
@@ -135,7 +135,7 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
         assert!(matches!(err, Error::Invalid(_)), "{err:?}");
         assert!(err.to_string().contains("nothing was sent"), "{err}");
 
-        let mut bad = create_request("t");
+        let mut bad = create_request(Some("t"));
         bad.priority = u32::MAX;
         assert!(matches!(
             client.create_job_with(bad).await,
@@ -179,7 +179,7 @@ async fn list_jobs_stream_walks_every_page_with_the_filter() {
         let mut cancelled = Vec::new();
         for i in 0..10 {
             let id = client
-                .create_job_with(create_request(""))
+                .create_job_with(create_request(None))
                 .await
                 .unwrap()
                 .job_id
@@ -322,7 +322,7 @@ async fn a_listing_whose_tokens_alternate_stops_with_an_error() {
 async fn the_stream_is_send_and_static() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    let _ = client.create_job_with(create_request("")).await.unwrap();
+    let _ = client.create_job_with(create_request(None)).await.unwrap();
     // Spawning needs Send + 'static; the client is dropped before the stream is polled.
     let stream = client.list_jobs_stream(ListJobsRequest::new());
     drop(client);

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use cos_batch_hyper::model::{DescribeJobRequest, ListJobsRequest};
+use cos_batch_hyper::model::{CreateJobRequest, DescribeJobRequest, ListJobsRequest, XmlDocument};
 use cos_batch_hyper::{Client, CosError, Credentials, ErrorCode, RetryPolicy, TransportErrorKind};
 use http::StatusCode;
 use support::{Fault, SECRET_ID, SECRET_KEY, TestServer, create_request, guarded, slow_down};
@@ -14,7 +14,7 @@ use support::{Fault, SECRET_ID, SECRET_KEY, TestServer, create_request, guarded,
 async fn retries_500_and_503_then_succeeds() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    let id = guarded(client.create_job_with(create_request("")))
+    let id = guarded(client.create_job_with(create_request(None)))
         .await
         .unwrap()
         .job_id
@@ -82,7 +82,7 @@ async fn max_elapsed_stops_retrying_before_max_attempts() {
 async fn a_connection_closed_mid_response_is_retried() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    let id = guarded(client.create_job_with(create_request("")))
+    let id = guarded(client.create_job_with(create_request(None)))
         .await
         .unwrap()
         .job_id
@@ -126,14 +126,14 @@ async fn a_create_job_whose_response_is_lost_yields_exactly_one_job() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
     // Another job created earlier in the same second must not be mistaken for ours.
-    let other = guarded(client.create_job_with(create_request("")))
+    let other = guarded(client.create_job_with(create_request(None)))
         .await
         .unwrap()
         .job_id
         .unwrap();
 
     server.fail_next(Some("CreateJob"), Fault::DropAfterServing);
-    let created = guarded(client.create_job_with(create_request("")))
+    let created = guarded(client.create_job_with(create_request(None)))
         .await
         .unwrap();
     let jobs = server.jobs();
@@ -173,7 +173,7 @@ async fn attempts_that_run_out_after_a_lost_response_still_find_the_job() {
             Fault::Error(CosError::internal_error("boom")),
         );
     }
-    let created = guarded(client.create_job_with(create_request("lost")))
+    let created = guarded(client.create_job_with(create_request(Some("lost"))))
         .await
         .unwrap();
     let jobs = server.jobs();
@@ -200,7 +200,7 @@ async fn a_recovery_that_cannot_decide_is_outcome_unknown_with_the_token() {
             Fault::Error(CosError::internal_error("boom")),
         );
     }
-    let err = guarded(client.create_job_with(create_request("my-token")))
+    let err = guarded(client.create_job_with(create_request(Some("my-token"))))
         .await
         .unwrap_err();
     assert_eq!(err.outcome_unknown_token(), Some("my-token"), "{err}");
@@ -210,7 +210,7 @@ async fn a_recovery_that_cannot_decide_is_outcome_unknown_with_the_token() {
     assert_eq!(server.seen_of("ListJobs"), 3, "the recovery's own retries");
     assert_eq!(server.jobs().len(), 1);
     // Called again with the token, as the error says: no second job.
-    let again = guarded(client.create_job_with(create_request("my-token")))
+    let again = guarded(client.create_job_with(create_request(Some("my-token"))))
         .await
         .unwrap_err();
     assert!(again.service().unwrap().is_duplicate_request());
@@ -218,11 +218,45 @@ async fn a_recovery_that_cannot_decide_is_outcome_unknown_with_the_token() {
 }
 
 #[tokio::test]
+async fn an_absent_token_is_filled_once_and_sent_on_every_retry() {
+    let server = TestServer::start().await;
+    let client = server.client().build().unwrap();
+    let request = create_request(None);
+    assert_eq!(request.client_request_token, None);
+    server.fail_next(
+        Some("CreateJob"),
+        Fault::Error(CosError::internal_error("boom")),
+    );
+    server.fail_next(Some("CreateJob"), Fault::Error(slow_down()));
+    let created = guarded(client.create_job_with(request)).await.unwrap();
+    // Three attempts, each with the token the client chose before the first.
+    let tokens: Vec<Option<String>> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.operation == "CreateJob")
+        .map(|s| {
+            CreateJobRequest::from_xml(&s.body)
+                .unwrap()
+                .client_request_token
+        })
+        .collect();
+    assert_eq!(tokens.len(), 3);
+    let token = tokens[0].clone().unwrap();
+    assert!(tokens.iter().all(|t| t.as_deref() == Some(token.as_str())));
+    // A UUID v4: 36 characters, version nibble 4.
+    assert_eq!((token.len(), token.as_bytes()[14]), (36, b'4'), "{token}");
+    let jobs = server.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(created.job_id, jobs[0].job_id);
+    assert_eq!(jobs[0].client_request_token, Some(token));
+}
+
+#[tokio::test]
 async fn a_create_job_whose_body_is_cut_yields_exactly_one_job() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
     server.fail_next(Some("CreateJob"), Fault::CutBody);
-    let created = guarded(client.create_job_with(create_request("caller-token")))
+    let created = guarded(client.create_job_with(create_request(Some("caller-token"))))
         .await
         .unwrap();
     let jobs = server.jobs();
@@ -238,10 +272,10 @@ async fn a_create_job_whose_body_is_cut_yields_exactly_one_job() {
 async fn a_duplicate_on_the_first_attempt_is_returned_as_is() {
     let server = TestServer::start().await;
     let client = server.client().build().unwrap();
-    guarded(client.create_job_with(create_request("reused")))
+    guarded(client.create_job_with(create_request(Some("reused"))))
         .await
         .unwrap();
-    let err = guarded(client.create_job_with(create_request("reused")))
+    let err = guarded(client.create_job_with(create_request(Some("reused"))))
         .await
         .unwrap_err();
     assert!(err.service().unwrap().is_duplicate_request(), "{err}");
@@ -260,7 +294,7 @@ async fn an_old_job_with_the_same_token_is_never_returned() {
     let client = server.client().build().unwrap();
     // The first attempt never reaches the handler; the retry meets the old job's token.
     server.fail_next(Some("CreateJob"), Fault::DropBefore);
-    let err = guarded(client.create_job_with(create_request("old-token")))
+    let err = guarded(client.create_job_with(create_request(Some("old-token"))))
         .await
         .unwrap_err();
     assert!(err.service().unwrap().is_duplicate_request(), "{err}");

@@ -179,7 +179,7 @@ async fn the_recovery_returns_the_duplicate_once_its_window_is_spent() {
         server.fail_next(Some("ListJobs"), Fault::Hang);
         let started = Instant::now();
         let e = client
-            .create_job_with(create_request(""))
+            .create_job_with(create_request(None))
             .await
             .unwrap_err();
         let took = started.elapsed();
@@ -207,7 +207,7 @@ async fn the_recovery_reads_no_more_pages_than_its_limit() {
         let limits = RecoveryLimits::default().with_page_size(2);
         let client = recovering_client(&server, limits.with_max_pages(2));
         let e = client
-            .create_job_with(create_request(""))
+            .create_job_with(create_request(None))
             .await
             .unwrap_err();
         assert!(
@@ -217,7 +217,7 @@ async fn the_recovery_reads_no_more_pages_than_its_limit() {
         assert_eq!(server.seen_of("ListJobs"), 2);
 
         let client = recovering_client(&server, limits.with_max_pages(3));
-        let created = client.create_job_with(create_request("")).await.unwrap();
+        let created = client.create_job_with(create_request(None)).await.unwrap();
         let ours = server.jobs().pop().unwrap();
         assert_eq!(created.job_id, ours.job_id);
         assert_eq!(server.seen_of("ListJobs"), 2 + 3);

@@ -15,7 +15,7 @@ async fn every_fluent_builder_sends_its_operation() {
     guarded(async {
         let server = TestServer::start().await;
         let client = server.client().build().unwrap();
-        let template = create_request("");
+        let template = create_request(None);
         let created = client
             .create_job()
             .manifest(template.manifest.clone())
@@ -83,7 +83,7 @@ async fn a_given_token_is_sent_as_is() {
     guarded(async {
         let server = TestServer::start().await;
         let client = server.client().build().unwrap();
-        let t = create_request("");
+        let t = create_request(None);
         client
             .create_job()
             .client_request_token("mine-1")

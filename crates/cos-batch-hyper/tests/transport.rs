@@ -54,7 +54,7 @@ async fn an_injected_transport_sees_every_request() {
         );
         client.describe_job().job_id(&id).send().await.unwrap();
         server.fail_next(Some("CreateJob"), Fault::DropAfterServing);
-        client.create_job_with(create_request("")).await.unwrap();
+        client.create_job_with(create_request(None)).await.unwrap();
         client
             .list_jobs()
             .job_status(JobStatus::New)

@@ -23,7 +23,17 @@ pub const MAX_PRIORITY: u32 = 2_147_483_647;
 pub struct CreateJobRequest {
     /// `ClientRequestToken`: 1–64 bytes, unique per job (a UUID is recommended); the server
     /// rejects a repeated token as a duplicate request.
-    pub client_request_token: String,
+    ///
+    /// Required on the wire: decoding a request without it is an error, and
+    /// [`CreateJobRequest::validate`] names it when it is `None`. `None` means "not chosen
+    /// yet": the clients fill it with a fresh UUID v4 before the first attempt and send the same
+    /// token on every retry (`cos_batch_proto::ensure_client_token`). Encoding `None` writes no
+    /// element.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_request_token: Option<String>,
     /// `ConfirmationRequired`: whether the job waits in `Suspended` for confirmation (default false).
     #[cfg_attr(
         feature = "serde",
@@ -50,6 +60,9 @@ pub struct CreateJobRequest {
 
 impl CreateJobRequest {
     /// A request with every required element; set `confirmation_required` and `description` after.
+    ///
+    /// To leave the token to the client, use [`CreateJobRequest::builder`] (or set
+    /// `client_request_token` to `None`).
     pub fn new(
         client_request_token: impl Into<String>,
         manifest: Manifest,
@@ -59,7 +72,7 @@ impl CreateJobRequest {
         role_arn: impl Into<String>,
     ) -> Self {
         Self {
-            client_request_token: client_request_token.into(),
+            client_request_token: Some(client_request_token.into()),
             confirmation_required: None,
             description: None,
             manifest,
@@ -73,7 +86,12 @@ impl CreateJobRequest {
     /// Checks every documented length and range; returns all violations with their paths.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new(Self::ROOT);
-        v.length("ClientRequestToken", &self.client_request_token, 1, 64);
+        v.required_length(
+            "ClientRequestToken",
+            self.client_request_token.as_deref(),
+            1,
+            64,
+        );
         v.opt_length("Description", self.description.as_deref(), 0, 256);
         self.manifest.validate_into(&mut v);
         self.operation.validate_into(&mut v);
@@ -138,7 +156,7 @@ impl CreateJobRequest {
             return Err(r.error_at("Operation", crate::DecodeErrorKind::MissingElement));
         };
         Ok(Self {
-            client_request_token: r.required(token, "ClientRequestToken")?,
+            client_request_token: Some(r.required(token, "ClientRequestToken")?),
             confirmation_required: confirm,
             description,
             manifest: r.required(manifest, "Manifest")?,
@@ -160,7 +178,7 @@ impl XmlDocument for CreateJobRequest {
     fn to_xml(&self) -> String {
         let mut w = XmlWriter::with_capacity(1024);
         w.element(Self::ROOT, |w| {
-            w.text("ClientRequestToken", &self.client_request_token);
+            w.opt_text("ClientRequestToken", self.client_request_token.as_deref());
             w.opt_bool("ConfirmationRequired", self.confirmation_required);
             w.opt_text("Description", self.description.as_deref());
             self.manifest.encode(w);

@@ -40,8 +40,8 @@ impl std::error::Error for MissingField {}
 
 /// Builds a [`CreateJobRequest`]: [`CreateJobRequest::builder`].
 ///
-/// `ClientRequestToken` is optional here: a request built without one carries an empty token,
-/// which the clients fill with a fresh UUID before the first attempt and reuse on every retry.
+/// `ClientRequestToken` is optional here: a request built without one carries `None`, which
+/// the clients fill with a fresh UUID before the first attempt and reuse on every retry.
 ///
 /// ```
 /// use cos_batch_model::*;
@@ -147,13 +147,14 @@ impl CreateJobRequestBuilder {
         let report = need(self.report, "Report")?;
         let role_arn = need(self.role_arn, "RoleArn")?;
         let mut request = CreateJobRequest::new(
-            self.client_request_token.unwrap_or_default(),
+            String::new(),
             manifest,
             operation,
             priority,
             report,
             role_arn,
         );
+        request.client_request_token = self.client_request_token;
         request.confirmation_required = self.confirmation_required;
         request.description = self.description;
         Ok(request)
@@ -166,9 +167,12 @@ impl CreateJobRequest {
         CreateJobRequestBuilder::default()
     }
 
-    /// The `ClientRequestToken`, `None` while it is empty (the client fills it when sending).
+    /// The `ClientRequestToken` the request will be sent with, `None` while it is unset or
+    /// blank (the client fills either with a fresh UUID when sending).
     pub fn client_request_token(&self) -> Option<&str> {
-        Some(self.client_request_token.trim()).filter(|t| !t.is_empty())
+        self.client_request_token
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
     }
 }
 
@@ -275,6 +279,30 @@ mod tests {
         let mut b = complete();
         b.operation = None;
         assert_eq!(b.build().unwrap_err().field, "Operation");
+    }
+
+    #[test]
+    fn an_absent_token_writes_no_element_and_fails_validation_and_decoding() {
+        use crate::{DecodeErrorKind, ViolationKind, XmlDocument};
+        let request = complete().build().unwrap();
+        assert_eq!(request.client_request_token, None);
+        let xml = request.to_xml();
+        assert!(!xml.contains("ClientRequestToken"), "{xml}");
+        let errors = request.validate().unwrap_err();
+        let first = &errors.violations()[0];
+        assert_eq!(first.path, "CreateJobRequest/ClientRequestToken");
+        assert_eq!(first.kind, ViolationKind::Missing);
+        assert_eq!(errors.violations().len(), 1);
+        // A server decoding it refuses it, as it refuses any request without the element.
+        let e = CreateJobRequest::from_xml(xml.as_bytes()).unwrap_err();
+        assert_eq!(e.path(), "CreateJobRequest/ClientRequestToken");
+        assert_eq!(e.kind(), &DecodeErrorKind::MissingElement);
+        let with = complete().client_request_token("t").build().unwrap();
+        assert_eq!(with.validate(), Ok(()));
+        assert_eq!(
+            CreateJobRequest::from_xml(with.to_xml().as_bytes()),
+            Ok(with)
+        );
     }
 
     #[test]

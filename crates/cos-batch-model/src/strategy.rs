@@ -249,7 +249,7 @@ pub fn create_job_request() -> impl Strategy<Value = CreateJobRequest> {
         .prop_map(
             |(token, confirm, description, manifest, operation, priority, report, role)| {
                 CreateJobRequest {
-                    client_request_token: token,
+                    client_request_token: Some(token),
                     confirmation_required: confirm,
                     description,
                     manifest,

@@ -26,6 +26,8 @@ pub enum ViolationKind {
     },
     /// A list or an enumerated value that must not be empty is empty.
     Empty,
+    /// A required element is absent (e.g. a `ClientRequestToken` not chosen yet).
+    Missing,
     /// A value outside the set the API accepts here (e.g. a requested status other than Ready or Cancelled).
     NotAllowed {
         /// The offending value.
@@ -43,6 +45,7 @@ impl fmt::Display for ViolationKind {
             }
             Self::Range { min, max, actual } => write!(f, "{actual} is outside {min}..={max}"),
             Self::Empty => f.write_str("must not be empty"),
+            Self::Missing => f.write_str("missing required element"),
             Self::NotAllowed { value, allowed } => {
                 write!(f, "{value:?} is not allowed here, expected {allowed}")
             }
@@ -156,6 +159,21 @@ impl Validator {
     pub(crate) fn opt_length(&mut self, name: &str, value: Option<&str>, min: usize, max: usize) {
         if let Some(v) = value {
             self.length(name, v, min, max);
+        }
+    }
+
+    /// Like [`Validator::length`] for a required value that may not be set yet (absent is a
+    /// [`ViolationKind::Missing`]).
+    pub(crate) fn required_length(
+        &mut self,
+        name: &str,
+        value: Option<&str>,
+        min: usize,
+        max: usize,
+    ) {
+        match value {
+            Some(v) => self.length(name, v, min, max),
+            None => self.push(name, ViolationKind::Missing),
         }
     }
 

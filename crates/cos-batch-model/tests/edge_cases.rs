@@ -391,7 +391,7 @@ fn malformed_and_hostile_documents() {
 fn validate_reports_every_violation() {
     let mut r =
         CreateJobRequest::from_xml(minimal_request(MANIFEST, DELETE, "1").as_bytes()).unwrap();
-    r.client_request_token = "x".repeat(65);
+    r.client_request_token = Some("x".repeat(65));
     r.description = Some("d".repeat(257));
     r.priority = u32::MAX;
     r.manifest.location.etag.clear();

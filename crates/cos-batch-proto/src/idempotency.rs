@@ -8,8 +8,9 @@
 
 use cos_batch_model::CreateJobRequest;
 
-/// Fills an empty (or all-blank) `ClientRequestToken` with a new token and returns the token
-/// the request now carries. A token the caller set is kept, and so is the one an earlier call
+/// Fills an absent (`None`) `ClientRequestToken` with a new token and returns the token the
+/// request now carries. A blank one (`""`, all spaces) is taken as absent too: it cannot have
+/// been meant as a token. A token the caller set is kept, and so is the one an earlier call
 /// set: call it before the first attempt and every retry sends the same token.
 ///
 /// The codec has no source of randomness of its own (it does no I/O): `random` gives the 16
@@ -21,10 +22,11 @@ use cos_batch_model::CreateJobRequest;
 /// use cos_batch_proto::ensure_client_token;
 /// # use cos_batch_model::*;
 /// # let mut request = CreateJobRequest::new(
-/// #     "", Manifest::new(ManifestLocation::new("qcs::cos:ap-chengdu::b-1250000000/m.csv", "e"),
+/// #     "-", Manifest::new(ManifestLocation::new("qcs::cos:ap-chengdu::b-1250000000/m.csv", "e"),
 /// #     ManifestSpec::new(ManifestFormat::CosBatchOperationsCsvV1, vec![ManifestField::Bucket, ManifestField::Key])),
 /// #     Operation::DeleteObject(DeleteObject::default()), 1,
 /// #     Report::new("qcs::cos:ap-chengdu::b-1250000000", false, ReportScope::AllTasks), "role");
+/// request.client_request_token = None;
 /// // Any source of random bytes: an OS RNG, a seeded RNG in tests, ...
 /// let random = || 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef_u128.to_be_bytes();
 /// let token = ensure_client_token(&mut request, random).to_owned();
@@ -36,12 +38,16 @@ pub fn ensure_client_token(
     request: &mut CreateJobRequest,
     random: impl FnOnce() -> [u8; 16],
 ) -> &str {
-    if request.client_request_token.trim().is_empty() {
-        request.client_request_token = uuid::Builder::from_random_bytes(random())
-            .into_uuid()
-            .to_string();
-    }
-    &request.client_request_token
+    let token = request
+        .client_request_token
+        .take()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| {
+            uuid::Builder::from_random_bytes(random())
+                .into_uuid()
+                .to_string()
+        });
+    request.client_request_token.insert(token)
 }
 
 #[cfg(test)]
@@ -52,9 +58,9 @@ mod tests {
         Operation, Report, ReportScope,
     };
 
-    fn request(token: &str) -> CreateJobRequest {
-        CreateJobRequest::new(
-            token,
+    fn request(token: Option<&str>) -> CreateJobRequest {
+        let mut request = CreateJobRequest::new(
+            "-",
             Manifest::new(
                 ManifestLocation::new("qcs::cos:ap-chengdu::b-1250000000/m.csv", "e"),
                 ManifestSpec::new(
@@ -70,23 +76,25 @@ mod tests {
                 ReportScope::AllTasks,
             ),
             "role",
-        )
+        );
+        request.client_request_token = token.map(str::to_owned);
+        request
     }
 
     #[test]
-    fn a_blank_token_becomes_a_uuid_v4_of_the_given_bytes() {
-        for blank in ["", "  "] {
-            let mut r = request(blank);
+    fn an_absent_or_blank_token_becomes_a_uuid_v4_of_the_given_bytes() {
+        for absent in [None, Some(""), Some("  ")] {
+            let mut r = request(absent);
             let token = ensure_client_token(&mut r, || [0xff; 16]).to_owned();
             // Version nibble 4 and variant bits 10, the rest from the bytes.
             assert_eq!(token, "ffffffff-ffff-4fff-bfff-ffffffffffff");
-            assert_eq!(r.client_request_token, token);
+            assert_eq!(r.client_request_token.as_deref(), Some(token.as_str()));
         }
     }
 
     #[test]
     fn a_set_token_is_kept_and_no_randomness_is_asked_for() {
-        let mut r = request("my-token");
+        let mut r = request(Some("my-token"));
         let mut asked = false;
         let token = ensure_client_token(&mut r, || {
             asked = true;

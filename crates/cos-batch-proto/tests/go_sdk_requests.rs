@@ -42,7 +42,7 @@ fn create_job(text: &str) -> CreateJobRequest {
     let Call::CreateJob(job) = call(text) else {
         panic!("not CreateJob")
     };
-    assert_eq!(job.client_request_token, "go-sdk-token");
+    assert_eq!(job.client_request_token.as_deref(), Some("go-sdk-token"));
     assert_eq!(
         job.manifest.location.etag,
         "\"15150651828fa9cdcb8356b6d1c7638b\""

@@ -58,8 +58,8 @@ fn create_job_request_transcript() {
         panic!("not CreateJob")
     };
     assert_eq!(
-        job.client_request_token,
-        "1829b6c7-3141-42f1-9fe4-17082b841646"
+        job.client_request_token.as_deref(),
+        Some("1829b6c7-3141-42f1-9fe4-17082b841646")
     );
     assert_eq!(job.confirmation_required, Some(false));
     assert_eq!(job.description.as_deref(), Some("example job"));

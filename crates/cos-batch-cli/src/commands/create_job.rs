@@ -13,14 +13,14 @@ use crate::cli::{CreateJobArgs, OperationKind, ReportScopeArg};
 use crate::commands::document_fields;
 use crate::failure::Failure;
 
-/// The request `create-job` sends (the token may still be empty: the client fills it).
+/// The request `create-job` sends (the token may still be `None`: the client fills it).
 pub fn request(args: &CreateJobArgs, uin: Option<&str>) -> Result<CreateJobRequest, Failure> {
     let mut request = match &args.file {
         Some(path) => from_file(path)?,
         None => from_flags(args, uin)?,
     };
     if let Some(token) = &args.client_request_token {
-        request.client_request_token = token.clone();
+        request.client_request_token = Some(token.clone());
     }
     Ok(request)
 }
@@ -128,8 +128,14 @@ fn from_flags(args: &CreateJobArgs, uin: Option<&str>) -> Result<CreateJobReques
         (None, Some(uin)) => format!("qcs::cam::uin/{uin}:roleName/COS_Batch_QcsRole"),
         (None, None) => return Err(missing("--role-arn (or --uin for the default role)")),
     };
-    let mut request =
-        CreateJobRequest::new("", manifest, operation, args.priority, report, role_arn);
+    let mut request = CreateJobRequest::builder()
+        .manifest(manifest)
+        .operation(operation)
+        .priority(args.priority)
+        .report(report)
+        .role_arn(role_arn)
+        .build()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     request.description = args.description.clone();
     request.confirmation_required = args.confirmation_required.then_some(true);
     Ok(request)

@@ -26,7 +26,7 @@ pub async fn create(
     format: OutputFormat,
 ) -> Result<(), Failure> {
     let request = create_job::request(args, uin)?;
-    let token = request.client_request_token.clone();
+    let token = request.client_request_token.clone().unwrap_or_default();
     let result = match client.create_job_with(request).await {
         Ok(result) => result,
         Err(ClientError::Service(e)) if is_duplicate(&e) => {

@@ -111,7 +111,8 @@ impl State {
         match call {
             Call::CreateJob(input) => {
                 if jobs.iter().any(|j| {
-                    j.client_request_token.as_deref() == Some(input.client_request_token.as_str())
+                    j.client_request_token.is_some()
+                        && j.client_request_token == input.client_request_token
                 }) {
                     return encode_error(&CosError::duplicate_request(), request_id);
                 }
@@ -119,7 +120,7 @@ impl State {
                 let id = format!("job-{n:04}");
                 let mut job = Job::default();
                 job.job_id = Some(id.clone());
-                job.client_request_token = Some(input.client_request_token.clone());
+                job.client_request_token = input.client_request_token.clone();
                 job.creation_time = Some(Timestamp::from_system_time(self.now()).unwrap());
                 job.description = input.description.clone();
                 job.priority = Some(input.priority);
@@ -453,10 +454,10 @@ pub fn quick_retries() -> RetryPolicy {
         .with_max_delay(Duration::from_millis(5))
 }
 
-/// A valid CreateJob input (with `token`, empty for "fill it for me").
-pub fn create_request(token: &str) -> CreateJobRequest {
+/// A valid CreateJob input (with `token`, `None` for "fill it for me").
+pub fn create_request(token: Option<&str>) -> CreateJobRequest {
     let mut request = CreateJobRequest::new(
-        token,
+        "-",
         Manifest::new(
             ManifestLocation::new(
                 "qcs::cos:ap-chengdu::sourcebucket-1250000000/manifest.csv",
@@ -477,6 +478,7 @@ pub fn create_request(token: &str) -> CreateJobRequest {
         "qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole",
     );
     request.description = Some("a test job".into());
+    request.client_request_token = token.map(str::to_owned);
     request
 }
 
