@@ -3,7 +3,9 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use cos_batch_hyper::Error as ClientError;
+use std::error::Error as _;
+
+use cos_batch_hyper::{Error as ClientError, TransportError};
 use cos_batch_proto::CosError;
 
 use crate::cli::OutputFormat;
@@ -162,10 +164,32 @@ impl From<ClientError> for Failure {
             ClientError::Service(e) => Self::Service(e),
             ClientError::Invalid(e) => Self::Usage(format!("invalid request: {e}")),
             ClientError::Credentials(e) => Self::Usage(format!("credentials: {e}")),
-            ClientError::Transport(e) => Self::Transport(e.to_string()),
+            ClientError::Transport(e) => Self::Transport(transport_message(&e)),
             other => Self::Transport(with_causes(&other)),
         }
     }
+}
+
+/// A transport error as one line: its kind, then its own detail or else its most specific
+/// cause's message (hyper's outer layers, `client error (Connect)`, say little), then the
+/// request id: `could not connect: tcp connect error: Connection refused (os error 111)`.
+fn transport_message(error: &TransportError) -> String {
+    let mut text = error.kind().to_string();
+    let detail = error.detail().map(str::to_owned).or_else(|| {
+        let mut cause = error.source()?;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        Some(cause.to_string())
+    });
+    if let Some(detail) = detail {
+        text.push_str(": ");
+        text.push_str(&detail);
+    }
+    if let Some(id) = error.request_id() {
+        text.push_str(&format!(" [request id {id}]"));
+    }
+    text
 }
 
 /// An error's message followed by its causes' (the client's errors show one layer each).
@@ -183,6 +207,53 @@ fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transport_error_prints_its_kind_innermost_cause_and_request_id() {
+        #[derive(Debug)]
+        struct Layer(std::io::Error);
+        impl fmt::Display for Layer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("client error (Connect)")
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        use cos_batch_hyper::TransportErrorKind;
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = TransportError::from_source(TransportErrorKind::Connect, Layer(io))
+            .with_request_id(Some("req-1".into()));
+        let f = Failure::from(ClientError::Transport(e));
+        assert_eq!(
+            f.to_string(),
+            "transport: could not connect: refused [request id req-1]"
+        );
+        let given = TransportError::new(TransportErrorKind::Other, "no scheme");
+        assert_eq!(
+            Failure::from(ClientError::Transport(given)).to_string(),
+            "transport: the HTTP exchange failed: no scheme"
+        );
+        // Through an outcome-unknown CreateJob, each layer once.
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let lost = ClientError::OutcomeUnknown {
+            token: "t".into(),
+            last: Box::new(ClientError::Transport(TransportError::from_source(
+                TransportErrorKind::Connect,
+                Layer(io),
+            ))),
+        };
+        let text = Failure::from(lost).to_string();
+        assert!(
+            text.ends_with(
+                "not a new one: transport error: could not connect: client error (Connect): refused"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.matches("refused").count(), 1, "{text}");
+    }
 
     #[test]
     fn each_kind_has_its_exit_code() {

@@ -234,7 +234,7 @@ impl Client {
                 }
                 Err(e) if sent.maybe_landed && e.is_retryable() => {
                     tracing::info!(
-                        error = %e,
+                        error = &e as &(dyn std::error::Error + 'static),
                         "CreateJob ran out of attempts after one may have made the job: sending it again"
                     );
                     let resent = self
@@ -436,14 +436,14 @@ impl Client {
                 Some(cost) => withdrawn += cost,
                 None => {
                     tracing::warn!(
-                        error = %failure.error,
+                        error = &failure.error as &(dyn std::error::Error + 'static),
                         "the client's retry budget is spent: not retrying"
                     );
                     return give_up(failure.error);
                 }
             }
             tracing::debug!(
-                error = %failure.error,
+                error = &failure.error as &(dyn std::error::Error + 'static),
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 "retrying"
             );
@@ -556,7 +556,10 @@ impl Client {
                 Err(Error::Service(duplicate))
             }
             Err(e) => {
-                tracing::warn!(error = %e, "looking for the job an earlier attempt created failed");
+                tracing::warn!(
+                    error = &e as &(dyn std::error::Error + 'static),
+                    "looking for the job an earlier attempt created failed"
+                );
                 Err(Error::OutcomeUnknown {
                     token: token.to_owned(),
                     last: Box::new(e),

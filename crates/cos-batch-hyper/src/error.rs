@@ -260,9 +260,10 @@ pub enum TransportErrorKind {
     Other,
 }
 
-impl TransportErrorKind {
-    fn describe(self) -> &'static str {
-        match self {
+/// What the failure is, in a few words (`could not connect`, `the attempt timed out`, …).
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             Self::Connect => "could not connect",
             Self::AttemptTimeout => "the attempt timed out",
             Self::OverallTimeout => "the call timed out",
@@ -270,12 +271,27 @@ impl TransportErrorKind {
             Self::Body => "reading the response body failed",
             Self::BodyTooLarge => "the response body is too large",
             Self::Other => "the HTTP exchange failed",
-        }
+        })
     }
 }
 
 /// A failure to send a request or to receive its response. It never holds a request header
 /// (so never the `Authorization` or the session token).
+///
+/// Its `Display` is its own layer only: the kind, the detail it was made with
+/// ([`TransportError::new`]) and the request id; the error that caused it (hyper's, an I/O
+/// error) is its [`StdError::source`], so a reporter that walks the chain prints each message
+/// once.
+///
+/// ```
+/// use std::error::Error as _;
+/// use cos_batch_hyper::{TransportError, TransportErrorKind};
+///
+/// let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+/// let e = TransportError::from_source(TransportErrorKind::Connect, refused);
+/// assert_eq!(e.to_string(), "could not connect");
+/// assert_eq!(e.source().map(|c| c.to_string()).as_deref(), Some("refused"));
+/// ```
 #[derive(Clone)]
 pub struct TransportError {
     kind: TransportErrorKind,
@@ -298,19 +314,18 @@ impl TransportError {
         }
     }
 
-    /// An error of `kind` caused by `source` (its innermost message becomes the detail).
+    /// An error of `kind` caused by `source`, which becomes its [`StdError::source`] (and is
+    /// not repeated in its `Display`).
     pub fn from_source(
         kind: TransportErrorKind,
         source: impl Into<Box<dyn StdError + Send + Sync>>,
     ) -> Self {
-        let source: Arc<dyn StdError + Send + Sync> = Arc::from(source.into());
-        let detail = innermost_message(&*source);
         Self {
             kind,
-            detail: Some(detail),
+            detail: None,
             request_id: None,
             status: None,
-            source: Some(source),
+            source: Some(Arc::from(source.into())),
         }
     }
 
@@ -352,6 +367,12 @@ impl TransportError {
         self.kind
     }
 
+    /// The detail this error was made with ([`TransportError::new`]); `None` for one made
+    /// from its cause ([`TransportError::from_source`]: the cause's message is its source's).
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
     /// Whether this is a timeout (of one attempt or of the whole call).
     pub fn is_timeout(&self) -> bool {
         matches!(
@@ -379,15 +400,6 @@ impl TransportError {
     }
 }
 
-/// The message at the end of an error's source chain (the most specific one).
-fn innermost_message(error: &(dyn StdError + 'static)) -> String {
-    let mut current = error;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
-}
-
 impl fmt::Debug for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TransportError")
@@ -400,7 +412,7 @@ impl fmt::Debug for TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind.describe())?;
+        fmt::Display::fmt(&self.kind, f)?;
         if let Some(detail) = &self.detail {
             write!(f, ": {detail}")?;
         }
@@ -449,17 +461,54 @@ mod tests {
             std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "cut off"),
         )
         .with_request_id(Some("req-7".into()));
+        // The cause is the source, not part of this layer's message.
         assert_eq!(
             e.to_string(),
-            "reading the response body failed: cut off [request id req-7]"
+            "reading the response body failed [request id req-7]"
         );
+        assert_eq!(e.detail(), None);
+        assert_eq!(
+            e.source().map(ToString::to_string).as_deref(),
+            Some("cut off")
+        );
+        let given = TransportError::new(TransportErrorKind::Other, "no scheme");
+        assert_eq!(given.to_string(), "the HTTP exchange failed: no scheme");
+        assert_eq!(given.detail(), Some("no scheme"));
+        assert!(given.source().is_none());
         let err = Error::Transport(e);
         assert_eq!(err.request_id(), Some("req-7"));
-        assert!(err.source().is_some());
+        assert_eq!(
+            err.source().map(ToString::to_string).as_deref(),
+            Some("cut off")
+        );
         let service = Error::Service(CosError::no_such_job("gone").with_request_id("r1"));
         assert_eq!(service.request_id(), Some("r1"));
         assert!(service.service().is_some());
         assert!(service.to_string().contains("NoSuchJob"));
+    }
+
+    /// An error with a cause, as hyper's are (`client error (Connect)` over an I/O error).
+    #[derive(Debug)]
+    struct Layer(&'static str, std::io::Error);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl StdError for Layer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.1)
+        }
+    }
+
+    fn refused() -> TransportError {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        TransportError::from_source(
+            TransportErrorKind::Connect,
+            Layer("client error (Connect)", io),
+        )
     }
 
     /// The messages of an error and its sources, outermost first.
@@ -491,10 +540,16 @@ mod tests {
             token: "t".into(),
             last: Box::new(Error::Service(CosError::internal_error("boom"))),
         };
+        let lost = Error::OutcomeUnknown {
+            token: "t".into(),
+            last: Box::new(Error::Transport(refused())),
+        };
         for error in [
             Error::from(decode),
             Error::Invalid(invalid),
             unknown,
+            Error::Transport(refused()),
+            lost,
             Error::Sign(SignError::InvalidHost),
             Error::MissingField(MissingField::new("Manifest")),
         ] {
@@ -513,6 +568,24 @@ mod tests {
         let messages = chain(&unknown);
         assert_eq!(messages.len(), 2);
         assert!(messages[1].contains("boom"));
+        // A transport error's layers each once: the client's, hyper's, the I/O error.
+        assert_eq!(
+            chain(&Error::Transport(refused())),
+            [
+                "transport error: could not connect",
+                "client error (Connect)",
+                "connection refused"
+            ]
+        );
+        let transport = refused();
+        assert_eq!(
+            chain(&transport),
+            [
+                "could not connect",
+                "client error (Connect)",
+                "connection refused"
+            ]
+        );
     }
 
     #[test]
