@@ -182,8 +182,9 @@ impl Client {
 
     /// CreateJob: `POST /jobs`. Returns the new job's id.
     ///
-    /// An empty `ClientRequestToken` is filled with a UUID once, before the first attempt;
-    /// every attempt sends the same body, and the service makes at most one job per token.
+    /// An absent (`None`) or blank `ClientRequestToken` is filled with a UUID v4 once, before
+    /// the first attempt; every attempt sends the same body, and the service makes at most one
+    /// job per token.
     /// When an attempt may have made the job without the client learning of it (a lost
     /// response, a 5xx, a timeout), the client recovers, each request of the recovery with its
     /// own retries ([`crate::ClientBuilder::recovery_policy`]):

@@ -135,11 +135,10 @@
 //!         .overall_timeout(Duration::from_secs(60))
 //!         .build()?;
 //!
-//!     // Delete every object a manifest lists. The ClientRequestToken is left empty: the
+//!     // Delete every object a manifest lists. No ClientRequestToken is given (`None`): the
 //!     // client fills it with a UUID and reuses it on every retry.
-//!     let request = CreateJobRequest::new(
-//!         "",
-//!         Manifest::new(
+//!     let request = CreateJobRequest::builder()
+//!         .manifest(Manifest::new(
 //!             ManifestLocation::new(
 //!                 "qcs::cos:ap-chengdu::sourcebucket-1250000000/manifest.csv",
 //!                 "\"15150651828fa9cdcb8356b6d1c7638b\"",
@@ -148,12 +147,12 @@
 //!                 ManifestFormat::CosBatchOperationsCsvV1,
 //!                 vec![ManifestField::Bucket, ManifestField::Key],
 //!             ),
-//!         ),
-//!         Operation::DeleteObject(DeleteObject::default()),
-//!         10,
-//!         Report::new("qcs::cos:ap-chengdu::sourcebucket-1250000000", true, ReportScope::AllTasks),
-//!         "qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole",
-//!     );
+//!         ))
+//!         .operation(Operation::DeleteObject(DeleteObject::default()))
+//!         .priority(10)
+//!         .report(Report::new("qcs::cos:ap-chengdu::sourcebucket-1250000000", true, ReportScope::AllTasks))
+//!         .role_arn("qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole")
+//!         .build()?;
 //!     let job_id = client.create_job_with(request).await?.job_id.unwrap_or_default();
 //!
 //!     match client.describe_job_with(DescribeJobRequest::new(job_id.as_str())).await {
