@@ -319,3 +319,48 @@ fn create_job_priority_out_of_range_is_invalid_request() {
         "Priority must be an integer between 0 and 2147483647"
     );
 }
+
+#[test]
+fn a_create_job_without_a_token_is_malformed_xml_naming_it() {
+    use cos_batch_model::*;
+    let request = CreateJobRequest::builder()
+        .manifest(Manifest::new(
+            ManifestLocation::new("qcs::cos:ap-chengdu::b-1250000000/m.csv", "\"e\""),
+            ManifestSpec::new(
+                ManifestFormat::CosBatchOperationsCsvV1,
+                vec![ManifestField::Bucket, ManifestField::Key],
+            ),
+        ))
+        .operation(cos_batch_model::Operation::DeleteObject(
+            DeleteObject::default(),
+        ))
+        .priority(1)
+        .report(Report::new("", false, ReportScope::AllTasks))
+        .role_arn("qcs::cam::uin/1:roleName/R")
+        .build()
+        .unwrap();
+    // The codec refuses to send it (nothing fills the token here) ...
+    let refused = CreateJob::encode(
+        &request,
+        &cos_batch_proto::Endpoint::new("1", "ap-chengdu", "1").unwrap(),
+    );
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("ClientRequestToken")
+    );
+    // ... and a server answers a body without one as it always has.
+    let body: &'static [u8] = Box::leak(request.to_xml().into_bytes().into_boxed_slice());
+    let err = decode_request(&self::request("POST", "/jobs", Some("1"), body)).unwrap_err();
+    assert_eq!(
+        (err.status().as_u16(), err.code().as_str()),
+        (400, "MalformedXML")
+    );
+    assert!(
+        err.message()
+            .contains("CreateJobRequest/ClientRequestToken: missing required element"),
+        "{}",
+        err.message()
+    );
+}
