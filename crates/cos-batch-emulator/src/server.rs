@@ -276,6 +276,12 @@ async fn accept_loop(
     }
 }
 
+/// The most a connection's read buffer holds. hyper grows it to about 400 KiB while bytes keep
+/// arriving; a client that sends a head and a large body at once, on each of hundreds of
+/// connections, would hold that much each before its head is even parsed. Heads of COS requests
+/// are a few KiB; a head larger than this is answered 431.
+const MAX_READ_BUFFER: usize = 64 * 1024;
+
 /// Serves one connection until it ends, is evicted, or stays idle too long.
 fn serve_connection(
     stream: TcpStream,
@@ -295,7 +301,9 @@ fn serve_connection(
             }
         }
     });
-    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+    let conn = http1::Builder::new()
+        .max_buf_size(MAX_READ_BUFFER)
+        .serve_connection(TokioIo::new(stream), svc);
     let conn = graceful.watch(conn);
     tokio::spawn(async move {
         tokio::select! {

@@ -116,8 +116,17 @@ async fn body_floods_stay_within_memory_bounds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_must_match_its_signed_digest() {
+    // A small body: the client writes it whole before the emulator answers (an answer from the
+    // head to a client still writing a large body can reach it as a broken pipe), and it
+    // leaves the memory of the flood test alone.
     let f = Fixture::new(|c| c).await;
-    let mut request = big_post(&f);
+    let small_post = || {
+        let mut request = f.client.request::<ListJobs>(&ListJobsRequest::new());
+        *request.method_mut() = http::Method::POST;
+        set_body(&mut request, bytes::Bytes::from(vec![b'x'; 1024]));
+        request
+    };
+    let mut request = small_post();
     request
         .headers_mut()
         .insert("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==".parse().unwrap());
@@ -125,7 +134,7 @@ async fn a_body_must_match_its_signed_digest() {
     assert_eq!(response.status(), 400);
     assert!(String::from_utf8_lossy(response.body()).contains("BadDigest"));
     // A body whose digest the signature does not cover: signed without it, then added.
-    let mut request = big_post(&f);
+    let mut request = small_post();
     let digest = request.headers_mut().remove("content-md5").unwrap();
     let mut request = f.client.sign(request);
     request.headers_mut().insert("content-md5", digest);
