@@ -29,7 +29,7 @@ pub async fn create(
     let token = request.client_request_token.clone().unwrap_or_default();
     let result = match client.create_job_with(request).await {
         Ok(result) => result,
-        Err(ClientError::Service(e)) if is_duplicate(&e) => {
+        Err(ClientError::Service(e)) if e.is_duplicate_request() => {
             let found = job_with_token(client, &token).await;
             return Err(Failure::Service(e).with_hint(duplicate_hint(&token, found.as_deref())));
         }
@@ -38,11 +38,6 @@ pub async fn create(
     output::emit(format, &result, || {
         output::fields(&[("JobId", result.job_id.clone())])
     })
-}
-
-/// The service's answer to a `ClientRequestToken` used already.
-fn is_duplicate(e: &cos_batch_proto::CosError) -> bool {
-    e.code().as_str() == "InvalidRequest" && e.message().to_ascii_lowercase().contains("duplicate")
 }
 
 /// The job created with `token`, among the newest jobs listed; `None` when it cannot be found

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cos_batch_proto::Endpoint;
+use cos_batch_proto::{APPID as APPID_HEADER, Endpoint};
 use cos_sign::{CanonicalRequest, Credentials, HeaderPolicy, KeyTime, SECURITY_TOKEN, Signer};
 use http::header::{HOST, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Uri};
@@ -34,9 +34,6 @@ pub struct SignOutput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-
-/// The header the batch client adds to every request, with the APPID.
-const APPID_HEADER: &str = "x-cos-appid";
 
 /// Run `sign`: a relative target is signed against `endpoint` (the configured batch endpoint,
 /// when there is one) with its `x-cos-appid`, as the client sends it.
