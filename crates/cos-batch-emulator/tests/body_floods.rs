@@ -79,7 +79,8 @@ fn big_post(f: &Fixture) -> http::Request<bytes::Bytes> {
     request
 }
 
-/// One test, so that no other test of this binary runs while memory is measured.
+/// One test for both floods, so that no other flood of this binary runs while memory is
+/// measured (the binary's other test sends two 1 KiB bodies).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn body_floods_stay_within_memory_bounds() {
     // Unauthenticated: answered 403 from the head, the bodies never read.
