@@ -11,7 +11,7 @@ use cos_batch_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::ManifestTask;
-use crate::task::TaskOutcome;
+use crate::task_outcome::TaskOutcome;
 
 /// A job fails once more than half of its executed tasks failed, when more than this many
 /// tasks were executed.
@@ -191,7 +191,7 @@ impl JobEntry {
     pub(crate) fn set_tasks(&self, tasks: JobTasks) {
         let (mut ok, mut failed) = (0, 0);
         for (_, o) in tasks.finished() {
-            if o.ok {
+            if o.is_success() {
                 ok += 1;
             } else {
                 failed += 1;
@@ -208,7 +208,7 @@ impl JobEntry {
     /// Records the outcome of task `index`; false if it had one already (it is not counted
     /// twice).
     pub(crate) fn record(&self, tasks: &JobTasks, index: usize, outcome: TaskOutcome) -> bool {
-        let ok = outcome.ok;
+        let ok = outcome.is_success();
         let Some(slot) = tasks.results.get(index) else {
             return false;
         };

@@ -142,10 +142,11 @@
 
 mod account;
 mod arn;
+mod atomic_file;
 mod body_budget;
 mod config;
 mod connections;
-mod core;
+mod control_plane;
 mod faults;
 mod job;
 mod manifest;
@@ -159,6 +160,7 @@ mod scheduler;
 mod server;
 mod service;
 mod task;
+mod task_outcome;
 
 pub use account::Account;
 pub use body_budget::{DEFAULT_BODY_BUDGET, MAX_OBJECT_SIZE};

@@ -24,10 +24,10 @@ use http::{HeaderValue, Response, StatusCode};
 use md5::{Digest, Md5};
 
 use crate::Account;
+use crate::atomic_file::write_atomically;
 use crate::object_meta::{ObjectHeaders, ObjectMeta, read_meta, remove_meta, write_meta};
 use crate::object_path::{ObjectPath, PathError, bucket_dir_name};
 use crate::ownership::Ownership;
-use crate::persist::write_atomically;
 
 /// The object API over one data directory.
 #[derive(Debug)]

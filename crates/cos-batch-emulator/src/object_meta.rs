@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic_file::write_atomically;
 use crate::object_path::ObjectPath;
-use crate::persist::write_atomically;
 
 /// An object's metadata. An object without a sidecar has the default (all empty): storage
 /// class `STANDARD`, no tags, no headers, the bucket's ACL, never restored.

@@ -12,7 +12,7 @@ use cos_batch_model::{CreateJobRequest, Operation};
 use crate::Account;
 use crate::arn::CosArn;
 use crate::manifest::ManifestTask;
-use crate::task::TaskOutcome;
+use crate::task_outcome::{TaskErrorCode, TaskFailure, TaskOutcome};
 
 /// The `AccessDenied` message of a bucket of another account; the same whatever the bucket
 /// holds.
@@ -83,11 +83,10 @@ impl Ownership {
     /// (before anything about the object is looked at), or `None` for a row of the account.
     pub(crate) fn deny_task(&self, task: &ManifestTask) -> Option<TaskOutcome> {
         (!self.owns(None, &task.bucket)).then(|| {
-            TaskOutcome::failure(
-                "AccessDenied",
-                403,
+            TaskOutcome::from(TaskFailure::new(
+                TaskErrorCode::AccessDenied,
                 denied_message("the bucket", &task.bucket),
-            )
+            ))
         })
     }
 }

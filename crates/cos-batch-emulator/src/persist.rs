@@ -14,68 +14,10 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic_file::write_durably;
 use crate::job::JobRecord;
 use crate::manifest::ManifestTask;
-use crate::task::TaskOutcome;
-
-/// Writes `bytes` to `path` through a temporary file and a rename, creating the directory.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| io::Error::other("the path has no directory"))?;
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{:016x}", fastrand::u64(..)));
-    let written = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written
-}
-
-/// Flushes a directory's entries (a new or renamed file in it) to disk. Directories cannot
-/// be opened for that outside Unix, where this does nothing.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    if cfg!(unix) {
-        File::open(dir)?.sync_all()
-    } else {
-        Ok(())
-    }
-}
-
-/// Writes `bytes` to `path` so that it is on disk when this returns: a temporary file that is
-/// written and `fsync`ed, renamed over `path`, and the directory `fsync`ed (and its parent,
-/// for a directory this call created). On error `path` keeps its old content.
-pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| io::Error::other("the path has no directory"))?;
-    if !dir.is_dir() {
-        fs::create_dir_all(dir)?;
-        if let Some(parent) = dir.parent() {
-            sync_dir(parent)?;
-        }
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{:016x}", fastrand::u64(..)));
-    let written = File::create(&tmp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
-    sync_dir(dir)
-}
+use crate::task_outcome::TaskOutcome;
 
 /// One line of `outcomes.jsonl`.
 #[derive(Serialize, Deserialize)]
@@ -282,6 +224,7 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> io::Result<Option<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::task_outcome::{TaskErrorCode, TaskFailure};
     use cos_batch_model::*;
 
     fn request() -> CreateJobRequest {
@@ -331,7 +274,11 @@ mod tests {
         ];
         store.save_tasks("job-1", &tasks).unwrap();
         store
-            .append_outcome("job-1", 1, &TaskOutcome::failure("X", 400, "m"))
+            .append_outcome(
+                "job-1",
+                1,
+                &TaskOutcome::from(TaskFailure::new(TaskErrorCode::Other("X".into()), "m")),
+            )
             .unwrap();
         // A torn line (a crash mid-write) is ignored.
         let log = dir.path().join("jobs/job-1/outcomes.jsonl");
@@ -345,7 +292,10 @@ mod tests {
         assert_eq!(loaded[0].tasks.as_deref(), Some(&tasks[..]));
         assert_eq!(
             loaded[0].outcomes,
-            [(1, TaskOutcome::failure("X", 400, "m"))]
+            [(
+                1,
+                TaskOutcome::from(TaskFailure::new(TaskErrorCode::Other("X".into()), "m"))
+            )]
         );
 
         store.remove("job-1").unwrap();
@@ -373,19 +323,5 @@ mod tests {
             .collect();
         assert_eq!(aside.len(), 2);
         assert!(store.load().unwrap().1.is_empty());
-    }
-
-    #[test]
-    fn durable_writes_replace_whole_files_and_leave_no_temporaries() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("new/sub/job.json");
-        write_durably(&path, b"one").unwrap();
-        write_durably(&path, b"two").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
-        // A directory in the way: an error, and nothing half-written.
-        fs::create_dir_all(dir.path().join("d/job.json")).unwrap();
-        assert!(write_durably(&dir.path().join("d/job.json"), b"x").is_err());
-        assert_eq!(fs::read_dir(dir.path().join("d")).unwrap().count(), 1);
     }
 }

@@ -16,10 +16,10 @@ use cos_batch_model::{Report, ReportScope, Timestamp};
 use serde::Serialize;
 
 use crate::arn::CosArn;
+use crate::atomic_file::write_atomically;
 use crate::manifest::{ManifestTask, encode_key};
 use crate::object_path::{ObjectPath, bucket_dir_name, check_key, md5_hex};
-use crate::persist::write_atomically;
-use crate::task::TaskOutcome;
+use crate::task_outcome::TaskOutcome;
 
 /// The report's column names, in order.
 pub(crate) const REPORT_SCHEMA: &str =
@@ -98,7 +98,7 @@ impl ReportTarget {
         }
         let (mut succeeded, mut failed) = (Vec::new(), Vec::new());
         for (task, outcome) in rows {
-            if outcome.ok {
+            if outcome.is_success() {
                 if self.scope == ReportScope::AllTasks {
                     succeeded.push((task, outcome));
                 }
@@ -178,15 +178,19 @@ pub(crate) fn render_rows<'a>(
         .has_headers(false)
         .from_writer(Vec::new());
     for (task, outcome) in rows {
-        let http = outcome.http.to_string();
+        let http = outcome.status().as_u16().to_string();
         w.write_record([
             task.bucket.as_str(),
             &encode_key(&task.key),
             task.version_id.as_str(),
-            if outcome.ok { "succeeded" } else { "failed" },
-            outcome.code.as_str(),
+            if outcome.is_success() {
+                "succeeded"
+            } else {
+                "failed"
+            },
+            outcome.code_str(),
             &http,
-            outcome.message.as_str(),
+            outcome.message(),
         ])
         .map_err(io::Error::other)?;
     }
@@ -196,6 +200,7 @@ pub(crate) fn render_rows<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::task_outcome::{TaskErrorCode, TaskFailure};
     use proptest::prelude::*;
 
     fn task(key: &str) -> ManifestTask {
@@ -234,8 +239,11 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("rep-1")).unwrap();
         let tasks = [task("a b"), task("c")];
         let outcomes = [
-            TaskOutcome::success(200),
-            TaskOutcome::failure("NoSuchKey", 404, "The specified key does not exist."),
+            TaskOutcome::Succeeded(http::StatusCode::OK),
+            TaskOutcome::from(TaskFailure::new(
+                TaskErrorCode::NoSuchKey,
+                "The specified key does not exist.",
+            )),
         ];
         let report = Report::new("qcs::cos:ap-guangzhou::rep-1", true, ReportScope::AllTasks)
             .with_prefix("r");
@@ -297,8 +305,17 @@ mod tests {
             let tasks: Vec<ManifestTask> = rows.iter().map(|(b, k, v, ..)| ManifestTask {
                 bucket: b.clone(), key: k.clone(), version_id: v.clone(), invalid: None,
             }).collect();
-            let outcomes: Vec<TaskOutcome> = rows.iter().map(|(_, _, _, ok, code, http, msg)| TaskOutcome {
-                ok: *ok, code: code.clone(), http: *http, message: msg.clone(),
+            let outcomes: Vec<TaskOutcome> = rows.iter().map(|(_, _, _, ok, code, http, msg)| {
+                let status = http::StatusCode::from_u16(*http).unwrap();
+                if *ok {
+                    TaskOutcome::Succeeded(status)
+                } else {
+                    TaskOutcome::Failed(TaskFailure {
+                        code: TaskErrorCode::Other(code.clone()),
+                        status,
+                        message: msg.clone(),
+                    })
+                }
             }).collect();
             let csv = render_rows(tasks.iter().zip(&outcomes)).unwrap();
             let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&csv[..]);
@@ -310,11 +327,11 @@ mod tests {
                 let key = percent_encoding::percent_decode_str(&r[1]).decode_utf8().unwrap();
                 prop_assert_eq!(key.as_ref(), t.key.as_str());
                 prop_assert_eq!(&r[2], t.version_id.as_str());
-                prop_assert_eq!(&r[3], if o.ok { "succeeded" } else { "failed" });
-                prop_assert_eq!(&r[4], o.code.as_str());
-                let http = o.http.to_string();
+                prop_assert_eq!(&r[3], if o.is_success() { "succeeded" } else { "failed" });
+                prop_assert_eq!(&r[4], o.code_str());
+                let http = o.status().as_u16().to_string();
                 prop_assert_eq!(&r[5], http.as_str());
-                prop_assert_eq!(&r[6], o.message.as_str());
+                prop_assert_eq!(&r[6], o.message());
             }
         }
     }

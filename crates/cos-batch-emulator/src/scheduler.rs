@@ -18,13 +18,14 @@ use cos_batch_model::{JobFailure, JobStatus};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::core::Core;
+use crate::control_plane::ControlPlane;
 use crate::job::{JobEntry, JobRecord, JobTasks, Stop, now_timestamp};
 use crate::manifest::{self, ManifestTask};
 use crate::ownership::Ownership;
 use crate::persist::LoadedJob;
 use crate::report::ReportTarget;
-use crate::task::{TaskOutcome, TaskRunner};
+use crate::task::TaskRunner;
+use crate::task_outcome::{TaskErrorCode, TaskFailure};
 
 /// How often the progress of running jobs is saved.
 const PROGRESS_FLUSH: Duration = Duration::from_secs(1);
@@ -37,7 +38,7 @@ enum RunEnd {
     Stopped(Stop),
 }
 
-impl Core {
+impl ControlPlane {
     /// Spawns a job's background work, kept so that shutdown can wait for it.
     fn spawn(self: &Arc<Self>, fut: impl std::future::Future<Output = ()> + Send + 'static) {
         let handle = tokio::spawn(fut);
@@ -82,7 +83,7 @@ impl Core {
         }
     }
 
-    /// The scheduler: runs [`Core::schedule`] whenever something changed (and every second),
+    /// The scheduler: runs [`ControlPlane::schedule`] whenever something changed (and every second),
     /// until `shutdown` says so.
     pub(crate) async fn scheduler_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(PROGRESS_FLUSH);
@@ -131,16 +132,16 @@ impl Core {
                 JobStatus::New | JobStatus::Preparing if !st.busy => {
                     st.busy = true;
                     drop(st);
-                    let core = self.clone();
-                    self.spawn(async move { core.prepare(job).await });
+                    let control = self.clone();
+                    self.spawn(async move { control.prepare(job).await });
                 }
                 JobStatus::Cancelling | JobStatus::Failing | JobStatus::Completing
                     if !st.busy && !st.running =>
                 {
                     st.busy = true;
                     drop(st);
-                    let core = self.clone();
-                    self.spawn(async move { core.finish(job).await });
+                    let control = self.clone();
+                    self.spawn(async move { control.finish(job).await });
                 }
                 JobStatus::Ready | JobStatus::Paused | JobStatus::Active | JobStatus::Pausing => {
                     candidates.push((st.priority, job.seq, job.clone()));
@@ -162,9 +163,9 @@ impl Core {
                     st.running = true;
                     occupied += 1;
                     job.clear_stop();
-                    let core = self.clone();
+                    let control = self.clone();
                     let runner = job.clone();
-                    self.spawn(async move { core.run(runner).await });
+                    self.spawn(async move { control.run(runner).await });
                     true
                 } else {
                     false
@@ -334,11 +335,11 @@ impl Core {
         let workers = self.settings.workers.min(pending.len()).max(1);
         let mut set = JoinSet::new();
         for _ in 0..workers {
-            let (core, job, tasks, runner) =
+            let (control, job, tasks, runner) =
                 (self.clone(), job.clone(), tasks.clone(), runner.clone());
             let (pending, next) = (pending.clone(), next.clone());
             set.spawn(async move {
-                core.work(&job, &tasks, &runner, &pending, &next).await;
+                control.work(&job, &tasks, &runner, &pending, &next).await;
             });
         }
         while set.join_next().await.is_some() {}
@@ -379,10 +380,14 @@ impl Core {
                     .tasks
                     .get(index)
                     .map(|t| owner.deny_task(t).unwrap_or_else(|| runner_ref.run(t)))
-                    .unwrap_or_else(|| TaskOutcome::failure("InternalError", 500, "no such task"))
+                    .unwrap_or_else(|| {
+                        TaskFailure::new(TaskErrorCode::InternalError, "no such task").into()
+                    })
             })
             .await
-            .unwrap_or_else(|e| TaskOutcome::failure("InternalError", 500, e.to_string()));
+            .unwrap_or_else(|e| {
+                TaskFailure::new(TaskErrorCode::InternalError, e.to_string()).into()
+            });
             if let Some(store) = &self.store
                 && let Err(e) = store.append_outcome(&job.id, index, &outcome)
             {

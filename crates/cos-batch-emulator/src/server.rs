@@ -19,15 +19,16 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::atomic_file::write_atomically;
 use crate::body_budget::BodyBudget;
 use crate::connections::{Admitted, Connections, InFlightBody, Limits};
-use crate::core::{Core, Settings};
+use crate::control_plane::{ControlPlane, Settings};
 use crate::faults::FaultInjector;
 use crate::object_api::ObjectApi;
 use crate::object_meta::{read_meta, write_meta};
 use crate::object_path::{ObjectPath, PathError, bucket_dir_name, md5_hex};
 use crate::ownership::{Ownership, denied_message};
-use crate::persist::{StateStore, write_atomically};
+use crate::persist::StateStore;
 use crate::service::{Reply, Service};
 use crate::{Account, Config, ObjectMeta};
 
@@ -131,8 +132,8 @@ impl Emulator {
             job_limit: config.job_limit,
             task_delay: config.task_delay,
         };
-        let core = Arc::new(Core::new(settings, store));
-        core.load(loaded);
+        let control = Arc::new(ControlPlane::new(settings, store));
+        control.load(loaded);
 
         let listener = TcpListener::bind(config.bind)
             .await
@@ -147,7 +148,7 @@ impl Emulator {
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let service = Arc::new(Service::new(
-            core.clone(),
+            control.clone(),
             FaultInjector::new(config.faults),
             BodyBudget::new(config.body_budget, config.connections.header_read_timeout),
             ObjectApi::new(config.data_dir.clone(), accounts.clone()),
@@ -159,7 +160,7 @@ impl Emulator {
             connections.clone(),
             shutdown_rx.clone(),
         ));
-        let scheduler = tokio::spawn(core.clone().scheduler_loop(shutdown_rx));
+        let scheduler = tokio::spawn(control.clone().scheduler_loop(shutdown_rx));
         tracing::info!(%base_url, "COS batch emulator listening");
         Ok(EmulatorHandle {
             addr,
@@ -170,7 +171,7 @@ impl Emulator {
             fallback_endpoint,
             set_aside,
             connections,
-            core,
+            control,
             shutdown_tx,
             tasks: Some((accept, scheduler)),
         })
@@ -331,7 +332,7 @@ pub struct EmulatorHandle {
     fallback_endpoint: Endpoint,
     set_aside: Vec<String>,
     connections: Arc<Connections>,
-    core: Arc<Core>,
+    control: Arc<ControlPlane>,
     shutdown_tx: watch::Sender<bool>,
     tasks: Option<(JoinHandle<()>, JoinHandle<()>)>,
 }
@@ -514,12 +515,12 @@ impl EmulatorHandle {
     /// tasks finish (jobs stop taking new ones), and saves every job's state.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
-        self.core.begin_shutdown();
+        self.control.begin_shutdown();
         if let Some((accept, scheduler)) = self.tasks.take() {
             let _ = accept.await;
             let _ = scheduler.await;
         }
-        self.core.shutdown().await;
+        self.control.shutdown().await;
     }
 }
 
@@ -527,7 +528,7 @@ impl Drop for EmulatorHandle {
     fn drop(&mut self) {
         if self.tasks.is_some() {
             let _ = self.shutdown_tx.send(true);
-            self.core.begin_shutdown();
+            self.control.begin_shutdown();
         }
     }
 }

@@ -33,7 +33,7 @@ use http::{Request, Response, StatusCode};
 
 use crate::Account;
 use crate::body_budget::{BodyBudget, BodyError};
-use crate::core::{Core, random_uuid};
+use crate::control_plane::{ControlPlane, random_uuid};
 use crate::faults::{Fault, FaultInjector};
 use crate::object_api::ObjectApi;
 
@@ -51,7 +51,7 @@ pub(crate) enum Reply {
 /// The service shared by all connections.
 #[derive(Debug)]
 pub(crate) struct Service {
-    core: Arc<Core>,
+    control: Arc<ControlPlane>,
     faults: FaultInjector,
     bodies: BodyBudget,
     objects: ObjectApi,
@@ -67,13 +67,13 @@ fn error_response(error: CosError, request_id: &str) -> Response<Bytes> {
 
 impl Service {
     pub(crate) fn new(
-        core: Arc<Core>,
+        control: Arc<ControlPlane>,
         faults: FaultInjector,
         bodies: BodyBudget,
         objects: ObjectApi,
     ) -> Self {
         Self {
-            core,
+            control,
             faults,
             bodies,
             objects,
@@ -183,33 +183,35 @@ impl Service {
                 "The x-cos-appid header does not match the account that signed the request",
             ));
         }
-        let core = &self.core;
+        let control = &self.control;
         let appid = account.appid.as_str();
         let response = match incoming.call {
             Call::CreateJob(input) => {
-                let id = core.create_job(appid, *input)?;
+                let id = control.create_job(appid, *input)?;
                 return Ok((
                     CreateJob::encode_response(&CreateJobResult::new(id), request_id),
                     true,
                 ));
             }
             Call::DescribeJob(input) => DescribeJob::encode_response(
-                &cos_batch_model::DescribeJobResult::new(core.describe_job(appid, &input.job_id)?),
+                &cos_batch_model::DescribeJobResult::new(
+                    control.describe_job(appid, &input.job_id)?,
+                ),
                 request_id,
             ),
             Call::ListJobs(input) => {
-                ListJobs::encode_response(&core.list_jobs(appid, &input)?, request_id)
+                ListJobs::encode_response(&control.list_jobs(appid, &input)?, request_id)
             }
             Call::UpdateJobStatus(input) => UpdateJobStatus::encode_response(
-                &core.update_job_status(appid, &input)?,
+                &control.update_job_status(appid, &input)?,
                 request_id,
             ),
             Call::UpdateJobPriority(input) => UpdateJobPriority::encode_response(
-                &core.update_job_priority(appid, &input)?,
+                &control.update_job_priority(appid, &input)?,
                 request_id,
             ),
             Call::DeleteJob(input) => {
-                core.delete_job(appid, &input.job_id)?;
+                control.delete_job(appid, &input.job_id)?;
                 DeleteJob::encode_response(&DeleteJobResult, request_id)
             }
             other => {
@@ -226,7 +228,7 @@ impl Service {
     /// checks the signature, the APPID and the host from the head alone (nothing of the body
     /// is read yet).
     fn authenticate<B>(&self, request: &Request<B>) -> Result<(&Account, bool), CosError> {
-        let accounts = &self.core.settings.accounts;
+        let accounts = &self.control.settings.accounts;
         let verifier = Verifier::with_key_lookup(AccountKeys(accounts));
         let verified = verifier
             .verify(

@@ -27,51 +27,14 @@ use cos_batch_model::{
     Directive, InitiateRestoreObject, NewObjectMetadata, Operation, PutObjectCopy,
     PutObjectTagging, Tag,
 };
-use serde::{Deserialize, Serialize};
+use http::StatusCode;
 
 use crate::arn::CosArn;
 use crate::manifest::ManifestTask;
 use crate::object_meta::{AclGrant, ObjectAcl, ObjectHeaders, ObjectMeta, RestoreState};
 use crate::object_meta::{read_meta, remove_meta, write_meta};
 use crate::object_path::{ObjectPath, PathError, bucket_dir_name};
-
-/// The result of one task, as the completion report shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct TaskOutcome {
-    /// Whether the task succeeded.
-    pub ok: bool,
-    /// The error code, empty on success.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub code: String,
-    /// The HTTP status the operation gave.
-    pub http: u16,
-    /// `Successful`, or what went wrong.
-    pub message: String,
-}
-
-impl TaskOutcome {
-    pub(crate) fn success(http: u16) -> Self {
-        Self {
-            ok: true,
-            code: String::new(),
-            http,
-            message: "Successful".to_owned(),
-        }
-    }
-
-    pub(crate) fn failure(code: &str, http: u16, message: impl Into<String>) -> Self {
-        Self {
-            ok: false,
-            code: code.to_owned(),
-            http,
-            message: message.into(),
-        }
-    }
-
-    fn internal(what: &str, e: &io::Error) -> Self {
-        Self::failure("InternalError", 500, format!("{what}: {e}"))
-    }
-}
+use crate::task_outcome::{TaskErrorCode, TaskFailure, TaskOutcome};
 
 /// The key a copy is written under: `TargetKeyPrefix + key`; with `PrefixReplace`, a key that
 /// starts with `ResourcesPrefix` has that prefix replaced by `TargetKeyPrefix` (an empty one
@@ -169,19 +132,19 @@ impl TaskRunner {
 
     /// Runs one task.
     pub(crate) fn run(&self, task: &ManifestTask) -> TaskOutcome {
-        match self.try_run(task) {
-            Ok(outcome) | Err(outcome) => outcome,
-        }
+        self.try_run(task).into()
     }
 
-    fn try_run(&self, task: &ManifestTask) -> Result<TaskOutcome, TaskOutcome> {
+    fn try_run(&self, task: &ManifestTask) -> Result<StatusCode, TaskFailure> {
         if let Some(why) = &task.invalid {
-            return Err(TaskOutcome::failure("InvalidManifestRow", 400, why.clone()));
+            return Err(TaskFailure::new(
+                TaskErrorCode::InvalidManifestRow,
+                why.clone(),
+            ));
         }
         if !task.version_id.is_empty() && task.version_id != "null" {
-            return Err(TaskOutcome::failure(
-                "NoSuchVersion",
-                404,
+            return Err(TaskFailure::new(
+                TaskErrorCode::NoSuchVersion,
                 format!(
                     "The specified version {:?} does not exist (the emulator keeps no versions)",
                     task.version_id
@@ -205,28 +168,27 @@ impl TaskRunner {
         }
     }
 
-    fn object(&self, bucket: &str, appid: &str, key: &str) -> Result<ObjectPath, TaskOutcome> {
+    fn object(&self, bucket: &str, appid: &str, key: &str) -> Result<ObjectPath, TaskFailure> {
         let object =
             ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(path_failure)?;
         object.check_no_symlinks().map_err(path_failure)?;
         if !object.bucket_dir().is_dir() {
-            return Err(TaskOutcome::failure(
-                "NoSuchBucket",
-                404,
+            return Err(TaskFailure::new(
+                TaskErrorCode::NoSuchBucket,
                 format!("The specified bucket {} does not exist", object.bucket()),
             ));
         }
         Ok(object)
     }
 
-    fn read_meta(&self, object: &ObjectPath) -> Result<ObjectMeta, TaskOutcome> {
+    fn read_meta(&self, object: &ObjectPath) -> Result<ObjectMeta, TaskFailure> {
         read_meta(object, &self.data_dir)
-            .map_err(|e| TaskOutcome::internal("the object's metadata cannot be read", &e))
+            .map_err(|e| TaskFailure::internal("the object's metadata cannot be read", &e))
     }
 
-    fn write_meta(&self, object: &ObjectPath, meta: &ObjectMeta) -> Result<(), TaskOutcome> {
+    fn write_meta(&self, object: &ObjectPath, meta: &ObjectMeta) -> Result<(), TaskFailure> {
         write_meta(object, &self.data_dir, meta)
-            .map_err(|e| TaskOutcome::internal("the object's metadata cannot be written", &e))
+            .map_err(|e| TaskFailure::internal("the object's metadata cannot be written", &e))
     }
 
     fn copy(
@@ -235,7 +197,7 @@ impl TaskRunner {
         metadata: &fs::Metadata,
         target: &ObjectPath,
         spec: &PutObjectCopy,
-    ) -> Result<TaskOutcome, TaskOutcome> {
+    ) -> Result<StatusCode, TaskFailure> {
         let modified = metadata
             .modified()
             .ok()
@@ -244,18 +206,16 @@ impl TaskRunner {
         if let Some(since) = &spec.modified_since_constraint
             && modified <= since.unix_seconds()
         {
-            return Err(TaskOutcome::failure(
-                "PreconditionFailed",
-                412,
+            return Err(TaskFailure::new(
+                TaskErrorCode::PreconditionFailed,
                 format!("The object was not modified since {since}"),
             ));
         }
         if let Some(since) = &spec.un_modified_since_constraint
             && modified > since.unix_seconds()
         {
-            return Err(TaskOutcome::failure(
-                "PreconditionFailed",
-                412,
+            return Err(TaskFailure::new(
+                TaskErrorCode::PreconditionFailed,
                 format!("The object was modified since {since}"),
             ));
         }
@@ -268,17 +228,17 @@ impl TaskRunner {
         let meta = copied_meta(&source_meta, spec);
         if source.path() != target.path() {
             copy_file(source.path(), target.path())
-                .map_err(|e| TaskOutcome::internal("the object cannot be written", &e))?;
+                .map_err(|e| TaskFailure::internal("the object cannot be written", &e))?;
         }
         self.write_meta(target, &meta)?;
-        Ok(TaskOutcome::success(200))
+        Ok(StatusCode::OK)
     }
 
     fn restore(
         &self,
         object: &ObjectPath,
         restore: &InitiateRestoreObject,
-    ) -> Result<TaskOutcome, TaskOutcome> {
+    ) -> Result<StatusCode, TaskFailure> {
         let mut meta = self.read_meta(object)?;
         if !meta.is_archived() {
             return Err(invalid_state(format!(
@@ -294,14 +254,14 @@ impl TaskRunner {
             expires_at: now.saturating_add(u64::from(restore.expiration_in_days) * 86_400),
         });
         self.write_meta(object, &meta)?;
-        Ok(TaskOutcome::success(200))
+        Ok(StatusCode::OK)
     }
 
     fn tag(
         &self,
         object: &ObjectPath,
         tagging: &PutObjectTagging,
-    ) -> Result<TaskOutcome, TaskOutcome> {
+    ) -> Result<StatusCode, TaskFailure> {
         let mut meta = self.read_meta(object)?;
         let new = tag_map(&tagging.tag_set);
         match tagging.tagging_directive {
@@ -309,18 +269,18 @@ impl TaskRunner {
             _ => meta.tags = new,
         }
         self.write_meta(object, &meta)?;
-        Ok(TaskOutcome::success(200))
+        Ok(StatusCode::OK)
     }
 }
 
-fn delete(object: &ObjectPath, data_dir: &Path) -> Result<TaskOutcome, TaskOutcome> {
+fn delete(object: &ObjectPath, data_dir: &Path) -> Result<StatusCode, TaskFailure> {
     match fs::remove_file(object.path()) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(no_such_key()),
-        Err(e) => return Err(TaskOutcome::internal("the object cannot be deleted", &e)),
+        Err(e) => return Err(TaskFailure::internal("the object cannot be deleted", &e)),
     }
     remove_meta(object, data_dir)
-        .map_err(|e| TaskOutcome::internal("the object's metadata cannot be deleted", &e))?;
+        .map_err(|e| TaskFailure::internal("the object's metadata cannot be deleted", &e))?;
     // Directories left empty go too, up to the bucket.
     let mut dir = object.path().parent();
     while let Some(d) = dir {
@@ -329,7 +289,7 @@ fn delete(object: &ObjectPath, data_dir: &Path) -> Result<TaskOutcome, TaskOutco
         }
         dir = d.parent();
     }
-    Ok(TaskOutcome::success(204))
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn now_secs() -> u64 {
@@ -338,26 +298,28 @@ fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn no_such_key() -> TaskOutcome {
-    TaskOutcome::failure("NoSuchKey", 404, "The specified key does not exist.")
+fn no_such_key() -> TaskFailure {
+    TaskFailure::new(
+        TaskErrorCode::NoSuchKey,
+        "The specified key does not exist.",
+    )
 }
 
-fn invalid_state(message: impl Into<String>) -> TaskOutcome {
-    TaskOutcome::failure("InvalidObjectState", 403, message)
+fn invalid_state(message: impl Into<String>) -> TaskFailure {
+    TaskFailure::new(TaskErrorCode::InvalidObjectState, message)
 }
 
-fn path_failure(e: PathError) -> TaskOutcome {
-    match e {
-        PathError::InvalidBucket | PathError::InvalidAppId => {
-            TaskOutcome::failure("InvalidBucketName", 400, e.to_string())
-        }
-        PathError::Symlink => TaskOutcome::failure("AccessDenied", 403, e.to_string()),
-        _ => TaskOutcome::failure("InvalidObjectKey", 400, e.to_string()),
-    }
+fn path_failure(e: PathError) -> TaskFailure {
+    let code = match e {
+        PathError::InvalidBucket | PathError::InvalidAppId => TaskErrorCode::InvalidBucketName,
+        PathError::Symlink => TaskErrorCode::AccessDenied,
+        _ => TaskErrorCode::InvalidObjectKey,
+    };
+    TaskFailure::new(code, e.to_string())
 }
 
 /// The object's file metadata, or `NoSuchKey`.
-fn existing_file(object: &ObjectPath) -> Result<fs::Metadata, TaskOutcome> {
+fn existing_file(object: &ObjectPath) -> Result<fs::Metadata, TaskFailure> {
     match fs::metadata(object.path()) {
         Ok(m) if m.is_file() => Ok(m),
         Ok(_) => Err(no_such_key()),
@@ -369,7 +331,7 @@ fn existing_file(object: &ObjectPath) -> Result<fs::Metadata, TaskOutcome> {
         {
             Err(no_such_key())
         }
-        Err(e) => Err(TaskOutcome::internal("the object cannot be read", &e)),
+        Err(e) => Err(TaskFailure::internal("the object cannot be read", &e)),
     }
 }
 
@@ -556,7 +518,7 @@ mod tests {
         spec.new_object_metadata = Some(md);
         let runner = TaskRunner::new(dir.path(), APPID, &Operation::PutObjectCopy(spec)).unwrap();
         let outcome = runner.run(&task("dir/a.txt"));
-        assert_eq!(outcome, TaskOutcome::success(200));
+        assert_eq!(outcome, TaskOutcome::Succeeded(StatusCode::OK));
         let target = ObjectPath::resolve(dir.path(), "dst", APPID, "copied/dir/a.txt").unwrap();
         assert_eq!(fs::read(target.path()).unwrap(), b"hello");
         let meta = read_meta(&target, dir.path()).unwrap();
@@ -627,13 +589,13 @@ mod tests {
             TaskRunner::new(dir.path(), APPID, &Operation::PutObjectCopy(spec.clone())).unwrap();
         let out = runner.run(&task("dir/a.txt"));
         assert_eq!(
-            (out.ok, out.http, out.code.as_str()),
+            (out.is_success(), out.status().as_u16(), out.code_str()),
             (false, 412, "PreconditionFailed")
         );
         spec.modified_since_constraint = None;
         spec.un_modified_since_constraint = Some(Timestamp::epoch_seconds(1_000).unwrap());
         let runner = TaskRunner::new(dir.path(), APPID, &Operation::PutObjectCopy(spec)).unwrap();
-        assert_eq!(runner.run(&task("dir/a.txt")).http, 412);
+        assert_eq!(runner.run(&task("dir/a.txt")).status().as_u16(), 412);
     }
 
     #[test]
@@ -646,9 +608,9 @@ mod tests {
         )
         .unwrap();
         let out = runner.run(&task("nope"));
-        assert_eq!((out.code.as_str(), out.http), ("NoSuchKey", 404));
+        assert_eq!((out.code_str(), out.status().as_u16()), ("NoSuchKey", 404));
         let out = runner.run(&task("dir/a.txt/below"));
-        assert_eq!(out.code, "NoSuchKey");
+        assert_eq!(out.code_str(), "NoSuchKey");
         for key in [
             "../../etc/passwd",
             "/etc/passwd",
@@ -658,20 +620,20 @@ mod tests {
         ] {
             let out = runner.run(&task(key));
             assert_eq!(
-                (out.code.as_str(), out.http),
+                (out.code_str(), out.status().as_u16()),
                 ("InvalidObjectKey", 400),
                 "{key:?}"
             );
         }
         let mut other_bucket = task("x");
         other_bucket.bucket = "missing".into();
-        assert_eq!(runner.run(&other_bucket).code, "NoSuchBucket");
+        assert_eq!(runner.run(&other_bucket).code_str(), "NoSuchBucket");
         let mut versioned = task("dir/a.txt");
         versioned.version_id = "v2".into();
-        assert_eq!(runner.run(&versioned).code, "NoSuchVersion");
+        assert_eq!(runner.run(&versioned).code_str(), "NoSuchVersion");
         let mut invalid = task("dir/a.txt");
         invalid.invalid = Some("row 3 has no key".into());
-        assert_eq!(runner.run(&invalid).code, "InvalidManifestRow");
+        assert_eq!(runner.run(&invalid).code_str(), "InvalidManifestRow");
     }
 
     #[test]
@@ -684,13 +646,16 @@ mod tests {
             &Operation::InitiateRestoreObject(InitiateRestoreObject::new(3, JobTier::Bulk)),
         )
         .unwrap();
-        assert_eq!(restore.run(&task("dir/a.txt")).code, "InvalidObjectState");
+        assert_eq!(
+            restore.run(&task("dir/a.txt")).code_str(),
+            "InvalidObjectState"
+        );
         let meta = ObjectMeta {
             storage_class: Some("ARCHIVE".into()),
             ..ObjectMeta::default()
         };
         write_meta(&obj, dir.path(), &meta).unwrap();
-        assert!(restore.run(&task("dir/a.txt")).ok);
+        assert!(restore.run(&task("dir/a.txt")).is_success());
         let restored = read_meta(&obj, dir.path()).unwrap().restore.unwrap();
         assert_eq!(restored.expiration_in_days, 3);
         assert_eq!(restored.expires_at - restored.restored_at, 3 * 86_400);
@@ -702,12 +667,12 @@ mod tests {
             &Operation::PutObjectTagging(tagging.clone()),
         )
         .unwrap();
-        assert!(tag.run(&task("dir/a.txt")).ok);
+        assert!(tag.run(&task("dir/a.txt")).is_success());
         tagging.tag_set = vec![Tag::new("b", "2")];
         tagging.tagging_directive = Some(Directive::Add);
         let tag =
             TaskRunner::new(dir.path(), APPID, &Operation::PutObjectTagging(tagging)).unwrap();
-        assert!(tag.run(&task("dir/a.txt")).ok);
+        assert!(tag.run(&task("dir/a.txt")).is_success());
         assert_eq!(read_meta(&obj, dir.path()).unwrap().tags.len(), 2);
 
         let delete = TaskRunner::new(
@@ -716,7 +681,10 @@ mod tests {
             &Operation::DeleteObject(DeleteObject::new()),
         )
         .unwrap();
-        assert_eq!(delete.run(&task("dir/a.txt")), TaskOutcome::success(204));
+        assert_eq!(
+            delete.run(&task("dir/a.txt")),
+            TaskOutcome::Succeeded(StatusCode::NO_CONTENT)
+        );
         assert!(!obj.path().exists());
         assert!(!obj.meta_path(dir.path()).exists());
         assert!(!dir.path().join("src-1250000000/dir").exists());

@@ -1,4 +1,4 @@
-//! `Core`: the emulator's jobs and the six operations on them, per account.
+//! `ControlPlane`: the emulator's jobs and the six operations on them, per account.
 //!
 //! - CreateJob answers only once the job is saved (with a state directory); a job that cannot
 //!   be saved is `InternalError` and is not made.
@@ -60,7 +60,7 @@ impl Registry {
     }
 }
 
-/// The settings the core runs with.
+/// The settings the control plane runs with.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub data_dir: PathBuf,
@@ -73,7 +73,7 @@ pub(crate) struct Settings {
 
 /// The emulator's state, shared by the HTTP service and the scheduler.
 #[derive(Debug)]
-pub(crate) struct Core {
+pub(crate) struct ControlPlane {
     pub settings: Settings,
     registry: Mutex<Registry>,
     pub(crate) wake: Notify,
@@ -92,7 +92,7 @@ fn no_such_job(id: &str) -> CosError {
     CosError::no_such_job(format!("The specified job {id} does not exist"))
 }
 
-impl Core {
+impl ControlPlane {
     pub(crate) fn new(settings: Settings, store: Option<StateStore>) -> Self {
         Self {
             settings,
