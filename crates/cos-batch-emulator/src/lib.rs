@@ -159,6 +159,7 @@ mod report;
 mod scheduler;
 mod server;
 mod service;
+mod storage;
 mod task;
 mod task_outcome;
 

@@ -1,15 +1,16 @@
-//! `ObjectApi`: the object calls of `cos-batch-proto::object` served on the data directory:
-//! buckets are `{data}/{bucket}-{appid}/`, objects their files, metadata their sidecars.
+//! `ObjectApi`: the object calls of `cos-batch-proto::object` served through the storage
+//! layer ([`Storage`]): buckets are `{data}/{bucket}-{appid}/`, objects their files, metadata
+//! their sidecars.
 //!
 //! A request names a bucket of the account that signed it, or it is `AccessDenied` (the
 //! bucket's APPID decides, by the [`Ownership`] rule of jobs). Keys go through the same
-//! [`ObjectPath`] rules as a job's tasks, so nothing a key names can leave its bucket. A key's
-//! `/` are directories, so a key cannot be both an object and a prefix of another (`a` and
-//! `a/b`): that PUT is `InvalidArgument`.
+//! storage layer as a job's tasks, so nothing a key names can leave its bucket, at the moment
+//! of the file operation. A key's `/` are directories, so a key cannot be both an object and
+//! a prefix of another (`a` and `a/b`): that PUT is `InvalidArgument`. Temporary files of
+//! interrupted writes (`.cos-tmp-*`) are never listed, and no key may name one.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -24,15 +25,15 @@ use http::{HeaderValue, Response, StatusCode};
 use md5::{Digest, Md5};
 
 use crate::Account;
-use crate::atomic_file::write_atomically;
-use crate::object_meta::{ObjectHeaders, ObjectMeta, read_meta, remove_meta, write_meta};
-use crate::object_path::{ObjectPath, PathError, bucket_dir_name};
+use crate::object_meta::{ObjectHeaders, ObjectMeta};
+use crate::object_path::PathError;
 use crate::ownership::Ownership;
+use crate::storage::{Bucket, Storage, StorageError};
 
 /// The object API over one data directory.
 #[derive(Debug)]
 pub(crate) struct ObjectApi {
-    data_dir: PathBuf,
+    storage: Storage,
     accounts: Vec<Account>,
 }
 
@@ -65,12 +66,23 @@ fn bad_key(e: &PathError) -> CosError {
     CosError::invalid_argument(format!("The object key is not accepted: {e}"))
 }
 
-/// Whether a file name is a temporary file of [`write_atomically`] (`.{name}.tmp-{16 hex}`).
-fn is_temporary(name: &str) -> bool {
-    name.starts_with('.')
-        && name
-            .rsplit_once(".tmp-")
-            .is_some_and(|(_, hex)| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+/// The error answer of a storage error.
+fn storage_error(e: StorageError) -> CosError {
+    match e {
+        StorageError::NoSuchBucket(_) => no_such_bucket(),
+        StorageError::NoSuchKey => no_such_key(),
+        StorageError::BucketExists => error(
+            StatusCode::CONFLICT,
+            "BucketAlreadyExists",
+            "The requested bucket name is not available",
+        ),
+        StorageError::Path(p @ (PathError::InvalidBucket | PathError::InvalidAppId)) => {
+            error(StatusCode::BAD_REQUEST, "InvalidBucketName", p.to_string())
+        }
+        StorageError::Path(p) => bad_key(&p),
+        StorageError::Conflict => CosError::invalid_argument(StorageError::Conflict.to_string()),
+        StorageError::Io(e) => internal(&e),
+    }
 }
 
 /// The quoted MD5 hex of what remains of `file`, as the ETag of a single PUT.
@@ -99,8 +111,8 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
 }
 
 impl ObjectApi {
-    pub(crate) fn new(data_dir: PathBuf, accounts: Vec<Account>) -> Self {
-        Self { data_dir, accounts }
+    pub(crate) fn new(storage: Storage, accounts: Vec<Account>) -> Self {
+        Self { storage, accounts }
     }
 
     /// `AccessDenied` unless `bucket` belongs to `account`.
@@ -125,30 +137,12 @@ impl ObjectApi {
         }
     }
 
-    fn bucket_dir(&self, bucket: &BucketName) -> Result<PathBuf, CosError> {
-        let name = bucket_dir_name(bucket.name(), bucket.appid())
-            .map_err(|e| error(StatusCode::BAD_REQUEST, "InvalidBucketName", e.to_string()))?;
-        Ok(self.data_dir.join(name))
-    }
-
-    /// The bucket's directory, if the bucket exists (a real directory, not a link).
-    fn existing_bucket(&self, bucket: &BucketName) -> Result<PathBuf, CosError> {
-        let dir = self.bucket_dir(bucket)?;
-        match fs::symlink_metadata(&dir) {
-            Ok(m) if m.is_dir() => Ok(dir),
-            Ok(_) => Err(no_such_bucket()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(no_such_bucket()),
-            Err(e) => Err(internal(&e)),
+    /// The open bucket, if it exists (a real directory, not a link).
+    fn existing_bucket(&self, bucket: &BucketName) -> Result<Bucket, CosError> {
+        match self.storage.bucket(bucket.name(), bucket.appid()) {
+            Err(StorageError::Path(PathError::Symlink)) => Err(no_such_bucket()),
+            other => other.map_err(storage_error),
         }
-    }
-
-    /// The checked place of an object of an existing bucket.
-    fn object(&self, bucket: &BucketName, key: &str) -> Result<ObjectPath, CosError> {
-        self.existing_bucket(bucket)?;
-        let object = ObjectPath::resolve(&self.data_dir, bucket.name(), bucket.appid(), key)
-            .map_err(|e| bad_key(&e))?;
-        object.check_no_symlinks().map_err(|e| bad_key(&e))?;
-        Ok(object)
     }
 
     /// Serves an authenticated call of `account` (the owner check is done); `body` is a PUT
@@ -163,39 +157,31 @@ impl ObjectApi {
         let bucket = &request.bucket;
         match request.call {
             ObjectCall::PutBucket => {
-                let dir = self.bucket_dir(bucket)?;
-                match fs::create_dir(&dir) {
-                    Ok(()) => Ok(encode_empty(StatusCode::OK, request_id)),
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(error(
-                        StatusCode::CONFLICT,
-                        "BucketAlreadyExists",
-                        "The requested bucket name is not available",
-                    )),
-                    Err(e) => Err(internal(&e)),
-                }
+                self.storage
+                    .create_bucket(bucket.name(), bucket.appid(), false)
+                    .map_err(storage_error)?;
+                Ok(encode_empty(StatusCode::OK, request_id))
             }
             ObjectCall::HeadBucket => {
                 self.existing_bucket(bucket)?;
                 Ok(encode_empty(StatusCode::OK, request_id))
             }
             ObjectCall::ListObjects(input) => {
-                let dir = self.existing_bucket(bucket)?;
-                let mut keys = Vec::new();
-                collect_keys(&dir, "", &mut keys).map_err(|e| internal(&e))?;
-                keys.sort_unstable();
+                let open = self.existing_bucket(bucket)?;
+                let keys = open.keys().map_err(|e| internal(&e))?;
                 let page = input.select(keys.iter());
                 let owner = format!("qcs::cam::uin/{0}:uin/{0}", account.uin);
                 let mut contents = Vec::with_capacity(page.keys.len());
                 for key in page.keys {
-                    let object =
-                        ObjectPath::resolve(&self.data_dir, bucket.name(), bucket.appid(), key)
-                            .map_err(|e| bad_key(&e))?;
-                    let Some((size, modified, etag)) =
-                        stat(object.path()).map_err(|e| internal(&e))?
-                    else {
-                        continue;
+                    let (mut file, m) = match open.open(key) {
+                        Ok(opened) => opened,
+                        // Gone (or replaced by a link) since it was listed.
+                        Err(StorageError::NoSuchKey | StorageError::Path(_)) => continue,
+                        Err(e) => return Err(storage_error(e)),
                     };
-                    let meta = read_meta(&object, &self.data_dir).unwrap_or_default();
+                    let etag = etag_of(&mut file).map_err(|e| internal(&e))?;
+                    let (size, modified) = (m.len(), m.modified().unwrap_or(UNIX_EPOCH));
+                    let meta = open.read_meta(key).unwrap_or_default();
                     // As COS writes it: `2024-01-01T00:00:00.000Z`.
                     let last_modified = Timestamp::from_system_time(whole_seconds(modified))
                         .map(|t| t.as_str().replacen('Z', ".000Z", 1))
@@ -231,8 +217,7 @@ impl ObjectApi {
             }
             ObjectCall::PutObject(input) => self.put_object(bucket, input, &body, request_id),
             ObjectCall::GetObject { key, range } => {
-                let object = self.object(bucket, &key)?;
-                let (head, mut file) = self.head(&object)?;
+                let (head, mut file) = self.head(&self.existing_bucket(bucket)?, &key)?;
                 let (range, body) = match range {
                     None => (None, read_range(&mut file, 0, head.size)),
                     Some(range) => {
@@ -253,19 +238,14 @@ impl ObjectApi {
                 Ok(encode_get_object(&head, range, body, request_id))
             }
             ObjectCall::HeadObject { key } => {
-                let object = self.object(bucket, &key)?;
-                let (head, _) = self.head(&object)?;
+                let (head, _) = self.head(&self.existing_bucket(bucket)?, &key)?;
                 Ok(encode_head_object(&head, request_id))
             }
             ObjectCall::DeleteObject { key } => {
-                let object = self.object(bucket, &key)?;
-                match fs::symlink_metadata(object.path()) {
-                    Ok(m) if m.is_file() => {
-                        fs::remove_file(object.path()).map_err(|e| internal(&e))?;
-                        remove_meta(&object, &self.data_dir).map_err(|e| internal(&e))?;
-                    }
+                match self.existing_bucket(bucket)?.delete(&key) {
                     // Deleting what does not exist succeeds, as in COS.
-                    _ => {}
+                    Ok(()) | Err(StorageError::NoSuchKey) => {}
+                    Err(e) => return Err(storage_error(e)),
                 }
                 Ok(encode_empty(StatusCode::NO_CONTENT, request_id))
             }
@@ -283,21 +263,8 @@ impl ObjectApi {
         body: &[u8],
         request_id: &str,
     ) -> Result<Response<Bytes>, CosError> {
-        let object = self.object(bucket, &input.key)?;
-        let conflict = || {
-            CosError::invalid_argument(
-                "The key conflicts with an existing object or prefix (the emulator stores each '/' of a key as a directory)",
-            )
-        };
-        if fs::symlink_metadata(object.path()).is_ok_and(|m| m.is_dir()) {
-            return Err(conflict());
-        }
-        write_atomically(object.path(), body).map_err(|e| match e.kind() {
-            io::ErrorKind::NotADirectory
-            | io::ErrorKind::AlreadyExists
-            | io::ErrorKind::IsADirectory => conflict(),
-            _ => internal(&e),
-        })?;
+        let open = self.existing_bucket(bucket)?;
+        open.put(&input.key, body).map_err(storage_error)?;
         let meta = ObjectMeta {
             storage_class: input.storage_class.filter(|c| c != "STANDARD"),
             tags: input.tags.into_iter().collect(),
@@ -312,7 +279,7 @@ impl ObjectApi {
             },
             ..ObjectMeta::default()
         };
-        write_meta(&object, &self.data_dir, &meta).map_err(|e| internal(&e))?;
+        open.write_meta(&input.key, &meta).map_err(storage_error)?;
         let etag = format!("\"{}\"", hex(&Md5::digest(body)));
         let mut response = encode_empty(StatusCode::OK, request_id);
         if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -322,26 +289,11 @@ impl ObjectApi {
     }
 
     /// The head of an existing object and its open file; `NoSuchKey` when there is none.
-    fn head(&self, object: &ObjectPath) -> Result<(ObjectHead, File), CosError> {
-        let mut file = match File::open(object.path()) {
-            Ok(f) => f,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                ) =>
-            {
-                return Err(no_such_key());
-            }
-            Err(e) => return Err(internal(&e)),
-        };
-        let m = file.metadata().map_err(|e| internal(&e))?;
-        if !m.is_file() {
-            return Err(no_such_key());
-        }
+    fn head(&self, bucket: &Bucket, key: &str) -> Result<(ObjectHead, File), CosError> {
+        let (mut file, m) = bucket.open(key).map_err(storage_error)?;
         let etag = etag_of(&mut file).map_err(|e| internal(&e))?;
         let modified = m.modified().unwrap_or(UNIX_EPOCH);
-        let meta = read_meta(object, &self.data_dir).unwrap_or_default();
+        let meta = bucket.read_meta(key).unwrap_or_default();
         let h = &meta.headers;
         let mut head = ObjectHead::new(m.len(), etag, httpdate::fmt_http_date(modified));
         head.content_type = h.content_type.clone();
@@ -378,52 +330,4 @@ fn read_range(file: &mut File, first: u64, len: u64) -> io::Result<Bytes> {
     let mut out = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.take(len).read_to_end(&mut out)?;
     Ok(Bytes::from(out))
-}
-
-/// Size, modification time and ETag of a regular file; `None` if it is gone or not a file.
-fn stat(path: &Path) -> io::Result<Option<(u64, SystemTime, String)>> {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.is_file() => {
-            let etag = match File::open(path).and_then(|mut f| etag_of(&mut f)) {
-                Ok(e) => e,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            Ok(Some((m.len(), m.modified().unwrap_or(UNIX_EPOCH), etag)))
-        }
-        Ok(_) => Ok(None),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// Every key under `dir` (its files; links, temporary files and names that are not UTF-8 are
-/// left out), as `prefix` + the path below `dir`.
-fn collect_keys(dir: &Path, prefix: &str, keys: &mut Vec<String>) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect_keys(&entry.path(), &format!("{prefix}{name}/"), keys)?;
-        } else if kind.is_file() && !is_temporary(&name) {
-            keys.push(format!("{prefix}{name}"));
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn temporary_files_are_recognised() {
-        assert!(is_temporary(".a.txt.tmp-0123456789abcdef"));
-        assert!(!is_temporary("a.txt.tmp-0123456789abcdef"));
-        assert!(!is_temporary(".a.txt.tmp-0123"));
-        assert!(!is_temporary(".hidden"));
-    }
 }

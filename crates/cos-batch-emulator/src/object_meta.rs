@@ -1,14 +1,9 @@
 //! `ObjectMeta`: what COS keeps beside an object's bytes (storage class, tags, headers, ACL,
-//! restore state), stored in a JSON sidecar (see [`crate::ObjectPath::meta_path`]).
+//! restore state), stored by the storage layer in a JSON sidecar beside the bucket tree.
 
 use std::collections::BTreeMap;
-use std::io;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-
-use crate::atomic_file::write_atomically;
-use crate::object_path::ObjectPath;
 
 /// An object's metadata. An object without a sidecar has the default (all empty): storage
 /// class `STANDARD`, no tags, no headers, the bucket's ACL, never restored.
@@ -151,80 +146,4 @@ pub struct RestoreState {
     pub restored_at: u64,
     /// When the restored copy expires, Unix seconds.
     pub expires_at: u64,
-}
-
-/// The sidecar file: the key (checked on reading) and the metadata.
-#[derive(Serialize, Deserialize)]
-struct Sidecar {
-    key: String,
-    meta: ObjectMeta,
-}
-
-/// Reads an object's metadata: the default when it has no sidecar.
-pub(crate) fn read_meta(object: &ObjectPath, data_dir: &Path) -> io::Result<ObjectMeta> {
-    let bytes = match std::fs::read(object.meta_path(data_dir)) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ObjectMeta::default()),
-        Err(e) => return Err(e),
-    };
-    let sidecar: Sidecar = serde_json::from_slice(&bytes)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    if sidecar.key == object.key() {
-        Ok(sidecar.meta)
-    } else {
-        Ok(ObjectMeta::default())
-    }
-}
-
-/// Writes an object's metadata; empty metadata removes the sidecar.
-pub(crate) fn write_meta(
-    object: &ObjectPath,
-    data_dir: &Path,
-    meta: &ObjectMeta,
-) -> io::Result<()> {
-    let path = object.meta_path(data_dir);
-    if meta.is_empty() {
-        return remove_meta_file(&path);
-    }
-    let sidecar = Sidecar {
-        key: object.key().to_owned(),
-        meta: meta.clone(),
-    };
-    let bytes = serde_json::to_vec(&sidecar).map_err(io::Error::other)?;
-    write_atomically(&path, &bytes)
-}
-
-/// Removes an object's sidecar, if any.
-pub(crate) fn remove_meta(object: &ObjectPath, data_dir: &Path) -> io::Result<()> {
-    remove_meta_file(&object.meta_path(data_dir))
-}
-
-fn remove_meta_file(path: &Path) -> io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sidecar_round_trip_and_removal() {
-        let dir = tempfile::tempdir().unwrap();
-        let obj = ObjectPath::resolve(dir.path(), "b", "1", "a/b").unwrap();
-        assert!(read_meta(&obj, dir.path()).unwrap().is_empty());
-        let mut meta = ObjectMeta::default();
-        meta.tags.insert("k".into(), "v".into());
-        meta.acl.grants.push(AclGrant::new("100", "READ"));
-        write_meta(&obj, dir.path(), &meta).unwrap();
-        assert_eq!(read_meta(&obj, dir.path()).unwrap(), meta);
-        // Another key never sees it.
-        let other = ObjectPath::resolve(dir.path(), "b", "1", "a/c").unwrap();
-        assert!(read_meta(&other, dir.path()).unwrap().is_empty());
-        write_meta(&obj, dir.path(), &ObjectMeta::default()).unwrap();
-        assert!(!obj.meta_path(dir.path()).exists());
-        remove_meta(&obj, dir.path()).unwrap();
-    }
 }

@@ -3,7 +3,7 @@
 //! Layout under the data directory:
 //! - `{data}/{bucket}-{appid}/{key}`: the object's bytes (a key's `/` are directories);
 //! - `{data}/.cos-meta/{bucket}-{appid}/{h[0..2]}/{h}.json` with `h` the MD5 hex of the key: the
-//!   object's sidecar (tags, metadata, ACL, storage class, restore state; see
+//!   object's sidecar, written by `storage::meta` (tags, metadata, ACL, storage class, restore state; see
 //!   [`ObjectMeta`](crate::ObjectMeta)). Bucket names cannot start with `.`, so the sidecar tree
 //!   never collides with a bucket, and sidecar names are hashes, so they never collide with keys.
 //!
@@ -51,6 +51,8 @@ pub(crate) enum PathError {
     EmptySegment,
     /// The key still holds a percent-encoded `.`, `/`, `\` or NUL (`%2e`, `%2f`, `%5c`, `%00`).
     EncodedSeparator,
+    /// A key segment is the name of a temporary file (`.cos-tmp-*`), never an object.
+    Reserved,
     /// A directory or file on the way is a symbolic link.
     Symlink,
 }
@@ -72,6 +74,9 @@ impl fmt::Display for PathError {
             Self::EmptySegment => "the object key has an empty segment",
             Self::EncodedSeparator => {
                 "the object key holds a percent-encoded '.', '/', '\\' or NUL"
+            }
+            Self::Reserved => {
+                "the object key names a temporary file of the emulator ('.cos-tmp-*')"
             }
             Self::Symlink => "the object path goes through a symbolic link",
         })
@@ -139,10 +144,24 @@ pub(crate) fn check_key(key: &str) -> Result<(), PathError> {
             "" => return Err(PathError::EmptySegment),
             "." | ".." => return Err(PathError::DotSegment),
             s if s.len() > MAX_SEGMENT_LEN => return Err(PathError::TooLong),
+            s if is_temporary(s) => return Err(PathError::Reserved),
             _ => {}
         }
     }
     Ok(())
+}
+
+/// The prefix of every temporary file's name (see `storage::temp`).
+pub(crate) const TEMP_PREFIX: &str = ".cos-tmp-";
+
+/// Whether a file name is a temporary file: `.cos-tmp-*`, or the older `.{name}.tmp-{16 hex}`
+/// of whole-file writes. No key segment may be one.
+pub(crate) fn is_temporary(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX)
+        || (name.starts_with('.')
+            && name.rsplit_once(".tmp-").is_some_and(|(_, hex)| {
+                hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            }))
 }
 
 /// An object's place on disk: a checked bucket and key, and the paths they map to.
@@ -198,26 +217,16 @@ impl ObjectPath {
         &self.key
     }
 
-    /// The bucket directory.
-    pub fn bucket_dir(&self) -> &Path {
-        &self.bucket_dir
-    }
-
     /// The object's file.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The object's sidecar file under `{data}/.cos-meta`.
-    pub fn meta_path(&self, data_dir: &Path) -> PathBuf {
-        let hash = md5_hex(self.key.as_bytes());
-        let mut path = data_dir.join(META_DIR);
-        path.push(&self.bucket);
-        path.push(&hash[..2]);
-        path.push(format!("{hash}.json"));
-        path
-    }
-
+    /// Racy: it checks before the file operation, so a directory swapped for a link between
+    /// the two is followed. Only the manifest reader and report writer still use it, until
+    /// they move to the storage layer (`Storage::open_object` / `Storage::create_object`),
+    /// which refuses links at the moment of each operation.
+    ///
     /// Fails with [`PathError::Symlink`] when the bucket directory, or anything below it on the
     /// way to the object (the object included), is a symbolic link. Parts that do not exist yet
     /// are fine.
@@ -280,6 +289,8 @@ mod tests {
             ("..", PathError::DotSegment),
             ("", PathError::EmptyKey),
             ("a\nb", PathError::ControlCharacter),
+            (".cos-tmp-0123", PathError::Reserved),
+            ("a/.b.tmp-0123456789abcdef", PathError::Reserved),
         ] {
             assert_eq!(
                 ObjectPath::resolve(data, "b", "1250000000", key),
@@ -324,11 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn sidecars_live_apart_from_buckets() {
-        let p = ObjectPath::resolve(Path::new("/data"), "b", "1", "k").unwrap();
-        let meta = p.meta_path(Path::new("/data"));
-        assert!(meta.starts_with("/data/.cos-meta/b-1/"));
-        assert!(!meta.starts_with(p.bucket_dir()));
+    fn md5_is_lower_case_hex() {
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
     }
 

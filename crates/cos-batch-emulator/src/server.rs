@@ -19,17 +19,16 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::atomic_file::write_atomically;
 use crate::body_budget::BodyBudget;
 use crate::connections::{Admitted, Connections, InFlightBody, Limits};
 use crate::control_plane::{ControlPlane, Settings};
 use crate::faults::FaultInjector;
 use crate::object_api::ObjectApi;
-use crate::object_meta::{read_meta, write_meta};
 use crate::object_path::{ObjectPath, PathError, bucket_dir_name, md5_hex};
 use crate::ownership::{Ownership, denied_message};
 use crate::persist::StateStore;
 use crate::service::{Reply, Service};
+use crate::storage::{Storage, StorageError};
 use crate::{Account, Config, ObjectMeta};
 
 /// How long shutdown waits for open connections to finish their requests.
@@ -102,6 +101,22 @@ impl Emulator {
             "cannot create the data directory {}",
             config.data_dir.display()
         )))?;
+        let storage = Storage::open(&config.data_dir).map_err(io_error(format!(
+            "cannot open the data directory {}",
+            config.data_dir.display()
+        )))?;
+        // What writes cut short by a kill left behind is never an object: removed now, once.
+        let cleaner = storage.clone();
+        let removed = tokio::task::spawn_blocking(move || cleaner.remove_temporaries())
+            .await
+            .map_err(io::Error::other)
+            .and_then(|removed| removed)
+            .map_err(io_error(
+                "cannot remove the temporary files of the data directory",
+            ))?;
+        if removed > 0 {
+            tracing::info!(removed, "removed temporary files of interrupted writes");
+        }
         let store = match &config.state_dir {
             Some(dir) => Some(StateStore::open(dir).map_err(io_error(format!(
                 "cannot open the state directory {}",
@@ -151,7 +166,7 @@ impl Emulator {
             control.clone(),
             FaultInjector::new(config.faults),
             BodyBudget::new(config.body_budget, config.connections.header_read_timeout),
-            ObjectApi::new(config.data_dir.clone(), accounts.clone()),
+            ObjectApi::new(storage.clone(), accounts.clone()),
         ));
         let connections = Connections::new(config.connections);
         let accept = tokio::spawn(accept_loop(
@@ -168,6 +183,7 @@ impl Emulator {
             accounts,
             region: config.region,
             data_dir: config.data_dir,
+            storage,
             fallback_endpoint,
             set_aside,
             connections,
@@ -329,6 +345,7 @@ pub struct EmulatorHandle {
     accounts: Vec<Account>,
     region: String,
     data_dir: PathBuf,
+    storage: Storage,
     fallback_endpoint: Endpoint,
     set_aside: Vec<String>,
     connections: Arc<Connections>,
@@ -468,7 +485,7 @@ impl EmulatorHandle {
     pub fn create_bucket(&self, bucket: &str, appid: &str) -> io::Result<PathBuf> {
         self.check_owner(bucket, appid)?;
         let dir = self.bucket_dir(bucket, appid)?;
-        std::fs::create_dir_all(&dir)?;
+        self.storage.create_bucket(bucket, appid, true)?;
         Ok(dir)
     }
 
@@ -482,19 +499,24 @@ impl EmulatorHandle {
         bytes: &[u8],
     ) -> io::Result<String> {
         self.check_owner(bucket, appid)?;
-        let object =
-            ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
-        object.check_no_symlinks().map_err(invalid_input)?;
-        write_atomically(object.path(), bytes)?;
+        self.storage
+            .create_bucket(bucket, appid, true)?
+            .put(key, bytes)?;
         Ok(md5_hex(bytes))
     }
 
-    /// An object's metadata (tags, headers, ACL, storage class, restore state).
+    /// An object's metadata (tags, headers, ACL, storage class, restore state); the default
+    /// when it has none (or its bucket does not exist).
     pub fn object_meta(&self, bucket: &str, appid: &str, key: &str) -> io::Result<ObjectMeta> {
         self.check_owner(bucket, appid)?;
-        let object =
-            ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
-        read_meta(&object, &self.data_dir)
+        match self.storage.bucket(bucket, appid) {
+            Ok(open) => Ok(open.read_meta(key)?),
+            Err(StorageError::NoSuchBucket(_)) => {
+                crate::object_path::check_key(key).map_err(invalid_input)?;
+                Ok(ObjectMeta::default())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Sets an object's metadata (e.g. the storage class `ARCHIVE`, to try restores).
@@ -506,9 +528,7 @@ impl EmulatorHandle {
         meta: &ObjectMeta,
     ) -> io::Result<()> {
         self.check_owner(bucket, appid)?;
-        let object =
-            ObjectPath::resolve(&self.data_dir, bucket, appid, key).map_err(invalid_input)?;
-        write_meta(&object, &self.data_dir, meta)
+        Ok(self.storage.bucket(bucket, appid)?.write_meta(key, meta)?)
     }
 
     /// Stops gracefully: stops accepting connections and lets open ones finish, lets running
