@@ -181,9 +181,11 @@ fn swap_in_a_loop(
     std::thread::spawn(move || {
         let mut swaps = 0;
         while !stop.load(Ordering::Relaxed) {
+            // The link in place, then the real directory, each for about as long.
             renameat_with(CWD, &dir, CWD, &link, RenameFlags::EXCHANGE).unwrap();
             std::thread::yield_now();
             renameat_with(CWD, &dir, CWD, &link, RenameFlags::EXCHANGE).unwrap();
+            std::thread::yield_now();
             swaps += 1;
         }
         swaps
@@ -192,7 +194,7 @@ fn swap_in_a_loop(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_directory_swapped_for_a_link_never_lets_a_job_out() {
-    const KEYS: usize = 1500;
+    const KEYS: usize = 1000;
     let f = Fixture::new(|c| c.with_active_jobs(3)).await;
     // The copy and the tagging run over `dir/k*`, the delete over `dir/d*`: all three find
     // their objects while they run at the same time.
