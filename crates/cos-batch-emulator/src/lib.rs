@@ -16,7 +16,14 @@
 //!   (`qcs::cos:{region}:uid/{appid}:{bucket}/{key}` or `qcs::cos:{region}::{bucket}/{key}`)
 //!   map to them. Keys that could leave their bucket fail their task.
 //!   Object metadata (tags, headers, ACL, storage class, restore state) lives in sidecars under
-//!   `{data}/.cos-meta/` ([`ObjectMeta`]).
+//!   `{data}/.cos-meta/` ([`ObjectMeta`]). The object API, the tasks and the handle's helpers
+//!   share one storage layer: every file operation is relative to an open directory handle and
+//!   refuses symbolic links and `..` at the moment it happens (`openat2` with
+//!   `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS` on Linux 5.6+, else an `O_NOFOLLOW` walk), so a
+//!   directory swapped for a link while a job runs fails its tasks instead of letting them
+//!   out. Writes go through `.cos-tmp-*` files renamed into place; those an interrupted write
+//!   leaves are never objects and are removed at start. A key's `/` are directories, so `a`
+//!   and `a/b` cannot both be objects. Unix only.
 //! - Jobs go through the whole lifecycle (`New → Preparing → Suspended → Ready → Active →
 //!   Complete`, with `Pausing`/`Paused`, `Cancelling`/`Cancelled`, `Failing`/`Failed`), run
 //!   their tasks with a configurable number of workers, keep live progress counters, and write

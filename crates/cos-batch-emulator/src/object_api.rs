@@ -22,13 +22,12 @@ use cos_batch_proto::object::{
 };
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_ENCODING, ETAG, EXPIRES};
 use http::{HeaderValue, Response, StatusCode};
-use md5::{Digest, Md5};
 
 use crate::Account;
 use crate::object_meta::{ObjectHeaders, ObjectMeta};
 use crate::object_path::PathError;
 use crate::ownership::Ownership;
-use crate::storage::{Bucket, Storage, StorageError};
+use crate::storage::{Bucket, Storage, StorageError, etag};
 
 /// The object API over one data directory.
 #[derive(Debug)]
@@ -83,23 +82,6 @@ fn storage_error(e: StorageError) -> CosError {
         StorageError::Conflict => CosError::invalid_argument(StorageError::Conflict.to_string()),
         StorageError::Io(e) => internal(&e),
     }
-}
-
-/// The quoted MD5 hex of what remains of `file`, as the ETag of a single PUT.
-fn etag_of(file: &mut File) -> io::Result<String> {
-    let mut hasher = Md5::new();
-    let mut buffer = vec![0; 64 * 1024];
-    loop {
-        match file.read(&mut buffer)? {
-            0 => break,
-            n => hasher.update(&buffer[..n]),
-        }
-    }
-    Ok(format!("\"{}\"", hex(&hasher.finalize())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn whole_seconds(t: SystemTime) -> SystemTime {
@@ -179,7 +161,7 @@ impl ObjectApi {
                         Err(StorageError::NoSuchKey | StorageError::Path(_)) => continue,
                         Err(e) => return Err(storage_error(e)),
                     };
-                    let etag = etag_of(&mut file).map_err(|e| internal(&e))?;
+                    let etag = etag::of_file(&mut file, &m).map_err(|e| internal(&e))?;
                     let (size, modified) = (m.len(), m.modified().unwrap_or(UNIX_EPOCH));
                     let meta = open.read_meta(key).unwrap_or_default();
                     // As COS writes it: `2024-01-01T00:00:00.000Z`.
@@ -280,7 +262,7 @@ impl ObjectApi {
             ..ObjectMeta::default()
         };
         open.write_meta(&input.key, &meta).map_err(storage_error)?;
-        let etag = format!("\"{}\"", hex(&Md5::digest(body)));
+        let etag = etag::of_bytes(body);
         let mut response = encode_empty(StatusCode::OK, request_id);
         if let Ok(v) = HeaderValue::from_str(&etag) {
             response.headers_mut().insert(ETAG, v);
@@ -291,7 +273,7 @@ impl ObjectApi {
     /// The head of an existing object and its open file; `NoSuchKey` when there is none.
     fn head(&self, bucket: &Bucket, key: &str) -> Result<(ObjectHead, File), CosError> {
         let (mut file, m) = bucket.open(key).map_err(storage_error)?;
-        let etag = etag_of(&mut file).map_err(|e| internal(&e))?;
+        let etag = etag::of_file(&mut file, &m).map_err(|e| internal(&e))?;
         let modified = m.modified().unwrap_or(UNIX_EPOCH);
         let meta = bucket.read_meta(key).unwrap_or_default();
         let h = &meta.headers;

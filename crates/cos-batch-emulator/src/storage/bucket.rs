@@ -10,7 +10,7 @@ use rustix::fs::{AtFlags, FileType, OFlags};
 
 use super::resolve::{open_beneath, open_dir_creating};
 use super::temp::{TempFile, is_temporary};
-use super::{StorageError, meta};
+use super::{StorageError, etag, meta};
 use crate::object_meta::ObjectMeta;
 use crate::object_path::check_key;
 
@@ -162,10 +162,14 @@ impl Bucket {
         }
     }
 
-    /// Writes object `key` whole.
+    /// Writes object `key` whole, with its ETag stored (see [`etag`](super::etag)).
     pub(crate) fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
         let mut writer = self.create(key)?;
         writer.write_all(bytes).map_err(StorageError::Io)?;
+        etag::remember(
+            writer.file().map_err(StorageError::Io)?,
+            &etag::of_bytes(bytes),
+        );
         writer.commit()
     }
 

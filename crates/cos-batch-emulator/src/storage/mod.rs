@@ -23,6 +23,7 @@
 //! Needs a Unix (`rustix`); the emulator does not build on Windows.
 
 mod bucket;
+pub(crate) mod etag;
 mod meta;
 pub(crate) mod resolve;
 pub(crate) mod temp;
@@ -304,6 +305,39 @@ mod tests {
             storage.create_bucket("b", APPID, false),
             Err(StorageError::BucketExists)
         ));
+    }
+
+    #[test]
+    fn a_put_stores_its_etag_and_a_copy_gets_one_on_first_read() {
+        let (dir, storage) = storage();
+        let bucket = storage.bucket("b", APPID).unwrap();
+        bucket.put("a/put", b"hello").unwrap();
+        let (mut file, metadata) = bucket.open("a/put").unwrap();
+        assert_eq!(
+            etag::of_file(&mut file, &metadata).unwrap(),
+            etag::of_bytes(b"hello")
+        );
+        let mut value = [0u8; 128];
+        match rustix::fs::fgetxattr(&file, "user.cos-etag", &mut value[..]) {
+            Ok(len) => {
+                let value = std::str::from_utf8(&value[..len]).unwrap();
+                assert!(value.ends_with(&etag::of_bytes(b"hello")), "{value}");
+            }
+            // A file system without user attributes: nothing to check.
+            Err(e) => eprintln!("no user attributes here: {e}"),
+        }
+        bucket
+            .copy_into("a/copy", &mut file, metadata.len())
+            .unwrap();
+        let (mut copy, metadata) = bucket.open("a/copy").unwrap();
+        assert_eq!(
+            etag::of_file(&mut copy, &metadata).unwrap(),
+            etag::of_bytes(b"hello")
+        );
+        assert_eq!(
+            fs::read(dir.path().join("b-1250000000/a/copy")).unwrap(),
+            b"hello"
+        );
     }
 
     #[test]
