@@ -10,7 +10,7 @@
 //!   at once. So a flood of idle connections cannot keep a real client out.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
+use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,10 +18,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::sync::Notify;
 use tokio::time::Instant;
+
+use crate::response_body::ResponseBody;
 
 /// The defaults of [`crate::Config::with_header_read_timeout`].
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -126,14 +127,14 @@ pub(crate) struct RequestGuard(Arc<Connection>);
 /// connection is never closed as idle while its response is being written.
 #[derive(Debug)]
 pub(crate) struct InFlightBody {
-    body: Full<Bytes>,
+    body: ResponseBody,
     _request: RequestGuard,
 }
 
 impl InFlightBody {
-    pub(crate) fn new(body: Bytes, request: RequestGuard) -> Self {
+    pub(crate) fn new(body: impl Into<ResponseBody>, request: RequestGuard) -> Self {
         Self {
-            body: Full::new(body),
+            body: body.into(),
             _request: request,
         }
     }
@@ -141,12 +142,12 @@ impl InFlightBody {
 
 impl Body for InFlightBody {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = io::Error;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         Pin::new(&mut self.get_mut().body).poll_frame(cx)
     }
 

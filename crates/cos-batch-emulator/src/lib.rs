@@ -163,6 +163,7 @@ mod object_path;
 mod ownership;
 mod persist;
 mod report;
+mod response_body;
 mod scheduler;
 mod server;
 mod service;

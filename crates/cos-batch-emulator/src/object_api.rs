@@ -10,14 +10,14 @@
 //! interrupted writes (`.cos-tmp-*`) are never listed, and no key may name one.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Seek, SeekFrom};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use cos_batch_model::{ErrorCode, Timestamp};
 use cos_batch_proto::CosError;
 use cos_batch_proto::object::{
-    BucketName, ListObjectsOutput, ListedObject, ObjectCall, ObjectHead, ObjectRequest,
+    BucketName, ByteRange, ListObjectsOutput, ListedObject, ObjectCall, ObjectHead, ObjectRequest,
     PutObjectInput, encode_empty, encode_get_object, encode_head_object,
 };
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_ENCODING, ETAG, EXPIRES};
@@ -27,6 +27,7 @@ use crate::Account;
 use crate::object_meta::{ObjectHeaders, ObjectMeta};
 use crate::object_path::PathError;
 use crate::ownership::Ownership;
+use crate::response_body::{FileBody, ResponseBody};
 use crate::storage::{Bucket, Storage, StorageError, etag};
 
 /// The object API over one data directory.
@@ -128,16 +129,68 @@ impl ObjectApi {
     }
 
     /// Serves an authenticated call of `account` (the owner check is done); `body` is a PUT
-    /// Object's checked body.
+    /// Object's checked body. GET Object streams the object's file; every other answer is
+    /// made in memory.
     pub(crate) fn serve(
         &self,
         account: &Account,
         request: ObjectRequest,
         body: Bytes,
         request_id: &str,
-    ) -> Result<Response<Bytes>, CosError> {
-        let bucket = &request.bucket;
+    ) -> Result<Response<ResponseBody>, CosError> {
         match request.call {
+            ObjectCall::GetObject { key, range } => {
+                self.get_object(&request.bucket, &key, range, request_id)
+            }
+            call => self
+                .serve_in_memory(account, &request.bucket, call, body, request_id)
+                .map(|r| r.map(ResponseBody::from)),
+        }
+    }
+
+    /// GET Object: the head, and the object's bytes (or the range's) streamed from its file.
+    fn get_object(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+        range: Option<ByteRange>,
+        request_id: &str,
+    ) -> Result<Response<ResponseBody>, CosError> {
+        let (head, mut file) = self.head(&self.existing_bucket(bucket)?, key)?;
+        let (range, first, len) = match range {
+            None => (None, 0, head.size),
+            Some(range) => {
+                let (first, last) = range.resolve(head.size).map_err(|e| {
+                    error(
+                        StatusCode::RANGE_NOT_SATISFIABLE,
+                        "InvalidRange",
+                        e.to_string(),
+                    )
+                })?;
+                (Some((first, last)), first, last + 1 - first)
+            }
+        };
+        file.seek(SeekFrom::Start(first))
+            .map_err(|e| internal(&e))?;
+        let mut response =
+            encode_get_object(&head, range, Bytes::new(), request_id).map(ResponseBody::from);
+        response
+            .headers_mut()
+            .insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+        *response.body_mut() = ResponseBody::File(FileBody::new(file, len));
+        Ok(response)
+    }
+
+    /// Every call but GET Object.
+    fn serve_in_memory(
+        &self,
+        account: &Account,
+        bucket: &BucketName,
+        call: ObjectCall,
+        body: Bytes,
+        request_id: &str,
+    ) -> Result<Response<Bytes>, CosError> {
+        match call {
             ObjectCall::PutBucket => {
                 self.storage
                     .create_bucket(bucket.name(), bucket.appid(), false)
@@ -198,27 +251,6 @@ impl ObjectApi {
                 Ok(response)
             }
             ObjectCall::PutObject(input) => self.put_object(bucket, input, &body, request_id),
-            ObjectCall::GetObject { key, range } => {
-                let (head, mut file) = self.head(&self.existing_bucket(bucket)?, &key)?;
-                let (range, body) = match range {
-                    None => (None, read_range(&mut file, 0, head.size)),
-                    Some(range) => {
-                        let (first, last) = range.resolve(head.size).map_err(|e| {
-                            error(
-                                StatusCode::RANGE_NOT_SATISFIABLE,
-                                "InvalidRange",
-                                e.to_string(),
-                            )
-                        })?;
-                        (
-                            Some((first, last)),
-                            read_range(&mut file, first, last + 1 - first),
-                        )
-                    }
-                };
-                let body = body.map_err(|e| internal(&e))?;
-                Ok(encode_get_object(&head, range, body, request_id))
-            }
             ObjectCall::HeadObject { key } => {
                 let (head, _) = self.head(&self.existing_bucket(bucket)?, &key)?;
                 Ok(encode_head_object(&head, request_id))
@@ -304,12 +336,4 @@ impl ObjectApi {
         head.tag_count = meta.tags.len();
         Ok((head, file))
     }
-}
-
-/// `len` bytes of `file` from `first`.
-fn read_range(file: &mut File, first: u64, len: u64) -> io::Result<Bytes> {
-    file.seek(SeekFrom::Start(first))?;
-    let mut out = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.take(len).read_to_end(&mut out)?;
-    Ok(Bytes::from(out))
 }

@@ -36,6 +36,7 @@ use crate::body_budget::{BodyBudget, BodyError};
 use crate::control_plane::{ControlPlane, random_uuid};
 use crate::faults::{Fault, FaultInjector};
 use crate::object_api::ObjectApi;
+use crate::response_body::ResponseBody;
 
 /// The largest request body accepted.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
@@ -43,7 +44,7 @@ pub(crate) const MAX_BODY: usize = 1024 * 1024;
 /// What to do with a request.
 pub(crate) enum Reply {
     /// Send this response.
-    Response(Response<Bytes>),
+    Response(Response<ResponseBody>),
     /// Close the connection without a response.
     Drop,
 }
@@ -61,8 +62,8 @@ fn new_id() -> String {
     random_uuid().simple().to_string()
 }
 
-fn error_response(error: CosError, request_id: &str) -> Response<Bytes> {
-    encode_error(&error.with_trace_id(new_id()), request_id)
+fn error_response(error: CosError, request_id: &str) -> Response<ResponseBody> {
+    encode_error(&error.with_trace_id(new_id()), request_id).map(ResponseBody::from)
 }
 
 impl Service {
@@ -142,7 +143,7 @@ impl Service {
                 if created && self.faults.drop_after_create() {
                     Reply::Drop
                 } else {
-                    Reply::Response(response)
+                    Reply::Response(response.map(ResponseBody::from))
                 }
             }
             Err(error) => Reply::Response(error_response(with_path(error), &request_id)),
@@ -157,7 +158,7 @@ impl Service {
         object: ObjectRequest,
         body: hyper::body::Incoming,
         request_id: &str,
-    ) -> Result<Response<Bytes>, CosError> {
+    ) -> Result<Response<ResponseBody>, CosError> {
         self.objects.check_owner(account, &object.bucket)?;
         let body = match &object.call {
             ObjectCall::PutObject(input) => self

@@ -283,3 +283,33 @@ async fn a_directory_swapped_for_a_link_never_lets_a_job_out() {
     }
     f.emulator.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_objects_are_streamed_whole_and_by_range() {
+    let f = Fixture::new(|c| c).await;
+    // Several chunks of the stream (64 KiB each) and a partial one.
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let etag = f
+        .emulator
+        .put_object("big", APPID, "blob", &content)
+        .unwrap();
+    let bucket = f.client.bucket("big");
+    let whole = f
+        .client
+        .send_signed(bucket.get_object("blob", None).unwrap())
+        .await;
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(whole.headers()["content-length"], "300000");
+    assert_eq!(whole.headers()["etag"], format!("\"{etag}\""));
+    assert!(whole.body()[..] == content[..]);
+    let range = cos_batch_proto::object::ByteRange::parse("bytes=65000-200000").unwrap();
+    let part = f
+        .client
+        .send_signed(bucket.get_object("blob", Some(range)).unwrap())
+        .await;
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers()["content-length"], "135001");
+    assert_eq!(part.headers()["content-range"], "bytes 65000-200000/300000");
+    assert!(part.body()[..] == content[65_000..=200_000]);
+    f.emulator.shutdown().await;
+}
