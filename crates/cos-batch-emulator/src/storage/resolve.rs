@@ -5,7 +5,8 @@
 //!   symbolic link anywhere on the path (the last component included) fails with `ELOOP`, an
 //!   escape with `EXDEV`.
 //! - Elsewhere, or when `openat2` is `ENOSYS` (an older kernel, or a seccomp filter that does
-//!   not know it; remembered for the process): a walk, one `openat(O_DIRECTORY | O_NOFOLLOW)`
+//!   not know it; remembered for the process) or `EPERM` (an older seccomp filter; for that
+//!   call): a walk, one `openat(O_DIRECTORY | O_NOFOLLOW)`
 //!   per directory on the way and `openat(O_NOFOLLOW)` for the last component. It is as safe
 //!   (each step refuses a link at the moment it opens it) but costs one syscall per component.
 //!
@@ -57,6 +58,9 @@ pub(crate) fn open_beneath(dir: impl AsFd, path: &str, flags: OFlags) -> io::Res
                     NO_OPENAT2.store(true, Ordering::Relaxed);
                     break;
                 }
+                // What an older seccomp filter answers for a system call it does not know (an
+                // open itself is refused with `EACCES`): the walk answers for this call.
+                Err(rustix::io::Errno::PERM) => return open_by_walk(dir, path, flags),
                 other => return other.map_err(io::Error::from),
             }
         }
