@@ -55,7 +55,7 @@ pub(crate) struct Service {
     control: Arc<ControlPlane>,
     faults: FaultInjector,
     bodies: BodyBudget,
-    objects: ObjectApi,
+    objects: Arc<ObjectApi>,
 }
 
 fn new_id() -> String {
@@ -77,7 +77,7 @@ impl Service {
             control,
             faults,
             bodies,
-            objects,
+            objects: Arc::new(objects),
         }
     }
 
@@ -168,7 +168,15 @@ impl Service {
                 .map_err(body_error)?,
             _ => Bytes::new(),
         };
-        self.objects.serve(account, object, body, request_id)
+        // File work: on the blocking threads, not the ones that serve connections.
+        let (objects, account, request_id) =
+            (self.objects.clone(), account.clone(), request_id.to_owned());
+        tokio::task::spawn_blocking(move || objects.serve(&account, object, body, &request_id))
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "an object call panicked");
+                CosError::internal_error("We encountered an internal error. Please try again.")
+            })?
     }
 
     /// Serves a request `account` signed: the response, and whether it created a job.

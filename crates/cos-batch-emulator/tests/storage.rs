@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
+use bytes::Bytes;
 use common::*;
 use cos_batch_emulator::{Account, Config, Emulator};
 use cos_batch_model::*;
-use cos_batch_proto::object::ListObjectsInput;
+use cos_batch_proto::object::{ListObjectsInput, PutObjectInput};
 use http::StatusCode;
 
 /// The `<Key>`s of a listing.
@@ -249,6 +250,26 @@ async fn a_directory_swapped_for_a_link_never_lets_a_job_out() {
         let request = job(token, manifest, op, 1, no_report(&f));
         ids.push(f.client.create(&request).await);
     }
+    // Meanwhile the object API writes, reads and deletes under the swapped directory too.
+    let endpoint = f.client.bucket("src");
+    let mut api_ok = 0;
+    for i in 0..300 {
+        let put = endpoint
+            .put_object(
+                &PutObjectInput::new(format!("dir/copy-{}", doomed[i])),
+                Bytes::from_static(b"inside"),
+            )
+            .unwrap();
+        let got = endpoint.get_object(&in_dir(&names)[i], None).unwrap();
+        let deleted = endpoint
+            .delete_object(&in_dir(&doomed)[KEYS - 1 - i])
+            .unwrap();
+        for request in [put, got, deleted] {
+            let r = f.client.send_signed(request).await;
+            assert!(!r.body().starts_with(b"outside"), "read through the link");
+            api_ok += usize::from(r.status().is_success());
+        }
+    }
     let mut succeeded = Vec::new();
     for id in &ids {
         let ended = f.client.wait_end(id).await;
@@ -259,7 +280,10 @@ async fn a_directory_swapped_for_a_link_never_lets_a_job_out() {
     let swaps = swapper.join().unwrap();
     assert!(swaps > 0);
 
-    eprintln!("{swaps} swaps; tasks succeeded by copy, tagging, delete: {succeeded:?}");
+    eprintln!(
+        "{swaps} swaps; tasks succeeded by copy, tagging, delete: {succeeded:?}; \
+         {api_ok} of 900 object calls succeeded"
+    );
     let after = snapshot(outside.path());
     let changed: Vec<_> = before
         .keys()
