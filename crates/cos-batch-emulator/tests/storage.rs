@@ -170,6 +170,15 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, (String, u64, SystemTime, Vec<u8>)
     out
 }
 
+/// Sets its flag when dropped.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Swaps `dir` with `link` (a link to an outside directory) and back, in a tight loop, until
 /// `stop`; how many times. Each swap is one atomic `renameat2(RENAME_EXCHANGE)`, so `dir` is
 /// always there: the real directory or the link.
@@ -227,6 +236,8 @@ async fn a_directory_swapped_for_a_link_never_lets_a_job_out() {
     std::os::unix::fs::symlink(outside.path(), &link).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let swapper = swap_in_a_loop(bucket.join("dir"), link, stop.clone());
+    // A failed assertion stops the swapper too, before the directories go.
+    let _stop_on_failure = StopOnDrop(stop.clone());
 
     // The three jobs run at once over the keys under the swapped directory.
     let src = format!("src-{APPID}");
