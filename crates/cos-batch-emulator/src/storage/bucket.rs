@@ -162,7 +162,7 @@ impl Bucket {
         }
     }
 
-    /// Writes object `key` whole, with its ETag stored (see [`etag`](super::etag)).
+    /// Writes object `key` whole, with its ETag stored (see [`etag`]).
     pub(crate) fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
         let mut writer = self.create(key)?;
         writer.write_all(bytes).map_err(StorageError::Io)?;

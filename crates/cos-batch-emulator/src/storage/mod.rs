@@ -5,7 +5,7 @@
 //! `{bucket dir}/{key}` (each `/` of a key is a directory, so `a` and `a/b` cannot both exist:
 //! such a write is [`StorageError::Conflict`]), its metadata a sidecar
 //! `{data}/.cos-meta/{bucket}-{appid}/{h[0..2]}/{h}.json` (`h` the MD5 hex of the key; an
-//! object without one has the default [`ObjectMeta`]).
+//! object without one has the default [`ObjectMeta`](crate::ObjectMeta)).
 //!
 //! "Never leave the data directory" holds at the moment of each file operation: the data
 //! directory is opened once ([`Storage::open`]), and every other open is relative to an open
