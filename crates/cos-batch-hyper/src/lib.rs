@@ -195,6 +195,7 @@ mod clock;
 mod error;
 mod fluent;
 mod metadata;
+mod objects;
 mod paginator;
 mod recovery;
 mod retry;
@@ -210,6 +211,8 @@ pub use builder::{
 };
 pub use client::Client;
 pub use cos_batch_model as model;
+/// The object API's types (listing input and output, object heads, PUT input, ranges).
+pub use cos_batch_proto::object;
 pub use cos_batch_proto::{
     CosError, EncodeError, Endpoint, EndpointError, ErrorCode, ResponseError,
 };
@@ -225,6 +228,7 @@ pub use fluent::{
     ListJobsFluentBuilder, UpdateJobPriorityFluentBuilder, UpdateJobStatusFluentBuilder,
 };
 pub use metadata::ErrorMetadata;
+pub use objects::{Bucket, DEFAULT_CHUNK_SIZE, GetObjectOutput};
 pub use paginator::ListJobsPaginator;
 pub use recovery::RecoveryLimits;
 pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};

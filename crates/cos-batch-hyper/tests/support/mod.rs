@@ -497,3 +497,42 @@ pub async fn guarded<T>(f: impl std::future::Future<Output = T>) -> T {
         .await
         .expect("the test hung")
 }
+
+/// The real emulator (the object API and jobs) with a client of its demo account, for the
+/// tests that need the whole service rather than the scripted server above.
+pub struct EmulatorSetup {
+    pub handle: cos_batch_emulator::EmulatorHandle,
+    pub account: cos_batch_emulator::Account,
+    pub client: cos_batch_hyper::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl EmulatorSetup {
+    /// Starts an emulator in a temporary data directory.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let account = cos_batch_emulator::Account::demo();
+        let handle = cos_batch_emulator::Emulator::start(
+            cos_batch_emulator::Config::new(dir.path()).with_account(account.clone()),
+        )
+        .await
+        .unwrap();
+        let client = cos_batch_hyper::Client::builder()
+            .endpoint(handle.endpoint(&account))
+            .credentials(account.credentials())
+            .retry_policy(quick_retries())
+            .build()
+            .unwrap();
+        Self {
+            handle,
+            account,
+            client,
+            _dir: dir,
+        }
+    }
+
+    /// The full name of `bucket` in the demo account.
+    pub fn full(&self, bucket: &str) -> String {
+        format!("{bucket}-{}", self.account.appid)
+    }
+}
