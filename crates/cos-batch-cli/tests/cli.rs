@@ -358,7 +358,20 @@ fn demo_runs_a_job_to_completion() {
     assert_eq!(outcome["Total"], 12);
     assert_eq!(outcome["CopiedObjects"], 12);
     assert_eq!(outcome["ReportSucceeded"], 12);
-    assert!(Path::new(outcome["ReportManifest"].as_str().unwrap()).is_file());
+    // Read through GET Object: a COS URL, not a path.
+    let manifest = outcome["ReportManifest"].as_str().unwrap();
+    assert!(
+        manifest.starts_with("cos://demo-reports-1250000000/reports/job-")
+            && manifest.ends_with("/manifest.json"),
+        "{manifest}"
+    );
+    assert!(
+        outcome["ReportFiles"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("/results/succeeded.csv"),
+        "{outcome}"
+    );
 }
 
 #[test]
