@@ -13,9 +13,9 @@ use cos_batch_model::{JobStatus, JobTier, MAX_PRIORITY, ManifestFormat, StorageC
 /// `COS_SECRET_KEY`, `COS_SESSION_TOKEN`, `COS_UIN`, `COS_APPID`, `COS_REGION`,
 /// `COS_BATCH_ENDPOINT`). Without a key, the keys come from the credentials chain:
 /// `TENCENTCLOUD_*` variables, `~/.tccli`, `~/.cos.conf`, TKE web identity, the CVM role. Exit codes: 0 success, 1 local failure (a file, the emulator),
-/// 2 usage or configuration, 3 service error, 4 transport error; `watch` exits 5 when the job
-/// failed, 6 when it was cancelled, 7 with `--fail-on-task-failures` when it completed with
-/// failed tasks, and 130 on Ctrl-C (the job keeps running).
+/// 2 usage or configuration, 3 service error, 4 transport error; `watch` and `run` exit 5 when
+/// the job failed, 6 when it was cancelled, 7 (`run`, `watch --fail-on-task-failures`) when it
+/// completed with failed tasks, and 130 on Ctrl-C (the job keeps running).
 #[derive(Debug, Parser)]
 #[command(name = "cos-batch", version, about, long_about)]
 pub struct Cli {
