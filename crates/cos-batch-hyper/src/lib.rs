@@ -79,6 +79,28 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Objects: manifests in, reports out
+//!
+//! [`Client::bucket`] gives a [`Bucket`] for the object calls a workflow needs (PUT, HEAD and
+//! GET Bucket; PUT, GET, HEAD and DELETE Object), with the same signing, retries and errors:
+//!
+//! ```no_run
+//! # async fn f(client: cos_batch_hyper::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use cos_batch_hyper::object::{ListObjectsInput, PutObjectInput};
+//! use futures_util::TryStreamExt;
+//!
+//! let bucket = client.bucket("sourcebucket-1250000000")?;
+//! let etag = bucket
+//!     .put_object_file(&PutObjectInput::new("manifests/m.csv"), "m.csv".as_ref())
+//!     .await?;
+//! let mut objects = std::pin::pin!(bucket.list_objects_stream(ListObjectsInput::default()));
+//! while let Some(object) = objects.try_next().await? {
+//!     println!("{} {}", object.key, object.size);
+//! }
+//! # let _ = etag;
+//! # Ok(()) }
+//! ```
+//!
 //! # What else
 //!
 //! - [`Client`]: next to the fluent builders, one async method per operation taking the

@@ -173,6 +173,54 @@ async fn a_wrong_key_is_refused() {
     assert_eq!(e.service().unwrap().status(), 403, "{e}");
 }
 
+#[tokio::test]
+async fn object_calls_are_retried_through_injected_503s() {
+    let faults = cos_batch_emulator::Faults::new()
+        .with_share_503(0.3)
+        .with_seed(7);
+    let retry = support::quick_retries().with_max_attempts(12);
+    let s = EmulatorSetup::with_faults(faults, retry).await;
+    s.handle.create_bucket("flaky", &s.account.appid).unwrap();
+    let bucket = s.client.bucket(&s.full("flaky")).unwrap();
+    for i in 0..10 {
+        let key = format!("k{i}");
+        let body = Bytes::from(format!("body {i}"));
+        let etag = bucket
+            .put_object(&PutObjectInput::new(key.clone()), body.clone())
+            .await
+            .unwrap();
+        assert_eq!(bucket.head_object(&key).await.unwrap().etag, etag);
+        assert_eq!(bucket.get_object(&key).await.unwrap().body, body);
+    }
+    let listed = bucket
+        .list_objects(&ListObjectsInput::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.contents.len(), 10);
+}
+
+#[tokio::test]
+async fn an_object_that_changes_while_it_is_read_in_chunks_ends_the_stream() {
+    use futures_util::StreamExt as _;
+    let s = EmulatorSetup::start().await;
+    s.handle.create_bucket("moving", &s.account.appid).unwrap();
+    let bucket = s.client.bucket(&s.full("moving")).unwrap();
+    let input = PutObjectInput::new("k");
+    bucket
+        .put_object(&input, Bytes::from(vec![b'a'; 20]))
+        .await
+        .unwrap();
+    let mut chunks = std::pin::pin!(bucket.get_object_chunks("k", 5));
+    assert_eq!(chunks.next().await.unwrap().unwrap(), &b"aaaaa"[..]);
+    bucket
+        .put_object(&input, Bytes::from(vec![b'b'; 20]))
+        .await
+        .unwrap();
+    let e = chunks.next().await.unwrap().unwrap_err();
+    assert_eq!(code(&e), "PreconditionFailed", "{e}");
+    assert!(chunks.next().await.is_none());
+}
+
 #[test]
 fn a_real_endpoint_addresses_buckets_virtual_hosted() {
     let client = Client::builder()

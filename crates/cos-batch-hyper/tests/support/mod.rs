@@ -510,17 +510,24 @@ pub struct EmulatorSetup {
 impl EmulatorSetup {
     /// Starts an emulator in a temporary data directory.
     pub async fn start() -> Self {
+        Self::with_faults(cos_batch_emulator::Faults::new(), quick_retries()).await
+    }
+
+    /// Starts an emulator that injects `faults`, with a client retrying by `retry`.
+    pub async fn with_faults(faults: cos_batch_emulator::Faults, retry: RetryPolicy) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let account = cos_batch_emulator::Account::demo();
         let handle = cos_batch_emulator::Emulator::start(
-            cos_batch_emulator::Config::new(dir.path()).with_account(account.clone()),
+            cos_batch_emulator::Config::new(dir.path())
+                .with_account(account.clone())
+                .with_faults(faults),
         )
         .await
         .unwrap();
         let client = cos_batch_hyper::Client::builder()
             .endpoint(handle.endpoint(&account))
             .credentials(account.credentials())
-            .retry_policy(quick_retries())
+            .retry_policy(retry)
             .build()
             .unwrap();
         Self {
