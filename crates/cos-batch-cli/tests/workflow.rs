@@ -483,8 +483,62 @@ fn run_does_the_whole_workflow_and_its_exit_code_says_how_it_ended() {
         text(&out.stderr)
     );
 
-    // A manifest whose ETag does not match fails the job: exit 5. (Not reachable through
-    // run, which uploads what it names; a usage error instead for a missing operation.)
+    // Over 1000 tasks, more than half of them failing: the job fails, exit 5.
+    let many = dir.path().join("many.csv");
+    let rows: String = (0..1100).map(|i| format!("{src},missing/{i}\n")).collect();
+    std::fs::write(&many, rows).unwrap();
+    let out = f.run(
+        &[
+            &[
+                "run",
+                "--manifest-file",
+                many.to_str().unwrap(),
+                "--manifest-to",
+                &format!("cos://{src}/run/many.csv"),
+            ][..],
+            &copy[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 5, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("ended Failed") || text(&out.stderr).contains("ended Failed")
+    );
+
+    // Cancelled while it waits for its confirmation (no --confirm): exit 6.
+    let mut child = f
+        .cmd()
+        .args([
+            "run",
+            "--manifest-file",
+            local.to_str().unwrap(),
+            "--manifest-to",
+            &format!("cos://{src}/run/m4.csv"),
+            "--operation",
+            "delete",
+            "--report-bucket",
+            &reports,
+            "--interval",
+            "0.05",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let job = loop {
+        let mut line = String::new();
+        assert!(std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0);
+        if let Some(id) = line.trim().strip_prefix("created job ") {
+            break id.to_owned();
+        }
+    };
+    f.wait_for(&job, "Suspended");
+    f.ok(&["update-job-status", &job, "cancelled"]);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(6));
+
+    // A missing operation is a usage error, before anything is uploaded.
     let out = f.run(&[
         "run",
         "--manifest-file",

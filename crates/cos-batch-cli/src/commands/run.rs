@@ -125,8 +125,16 @@ pub async fn run(
     }
     let job = watch::follow(client, &job_id, interval).await?;
     say(watch::summary(&job));
+    // The job's outcome decides the exit code; a report that cannot be read (a job that
+    // failed before writing one, a report bucket these keys cannot read) is said, not fatal.
     let report = match job.report.as_ref().is_some_and(|r| r.enabled) {
-        true => Some(summarize(client, &job, SAMPLES).await?),
+        true => match summarize(client, &job, SAMPLES).await {
+            Ok(summary) => Some(summary),
+            Err(e) => {
+                eprintln!("{}", printable(&format!("warning: no report summary: {e}")));
+                None
+            }
+        },
         false => None,
     };
     let code = watch::exit_code(&job, true);
