@@ -134,8 +134,7 @@ pub async fn result_files(
     let bucket = client.bucket(&url.bucket).map_err(Failure::usage)?;
     let got = bucket.get_object(&url.key).await.map_err(|e| {
         Failure::from(e).with_hint(format!(
-            "the report is written when the job ends, at {url}: has job ended, and is its report \
-             bucket readable with these keys?"
+            "the report is written at {url} when the job ends: can these keys read its bucket?"
         ))
     })?;
     let manifest: ReportManifest = serde_json::from_slice(&got.body)

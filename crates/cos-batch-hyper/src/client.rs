@@ -168,6 +168,11 @@ impl Client {
         &self.inner.endpoint
     }
 
+    /// The largest response body the client reads.
+    pub(crate) fn max_response_body(&self) -> usize {
+        self.inner.max_response_body
+    }
+
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry

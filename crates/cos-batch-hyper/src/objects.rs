@@ -310,7 +310,8 @@ impl Bucket {
             .await
     }
 
-    /// The object's bytes, `chunk_size` at a time (at least 1 byte), by ranged GETs after a
+    /// The object's bytes, `chunk_size` at a time (at least 1 byte, at most the client's
+    /// largest response body), by ranged GETs after a
     /// HEAD: the memory held is one chunk, whatever the object's size. Each chunk is a call of
     /// its own (with its own retries). An error ends the stream after it is yielded; an
     /// object that changes meanwhile (another ETag) ends it with a `PreconditionFailed` (412)
@@ -332,7 +333,9 @@ impl Bucket {
         let walk = Walk {
             bucket: self.clone(),
             key: key.to_owned(),
-            chunk: chunk_size.max(1),
+            chunk: chunk_size
+                .min(u64::try_from(self.client.max_response_body()).unwrap_or(u64::MAX))
+                .max(1),
             head: None,
             offset: 0,
             done: false,

@@ -70,6 +70,23 @@ async fn objects_are_put_read_in_chunks_and_deleted() {
         .unwrap();
     assert!(none.is_empty());
 
+    // Chunks never exceed what the client accepts in one response.
+    let small = Client::builder()
+        .endpoint(s.handle.endpoint(&s.account))
+        .credentials(s.account.credentials())
+        .max_response_body(10)
+        .build()
+        .unwrap();
+    let chunks: Vec<Bytes> = small
+        .bucket(&s.full("objs"))
+        .unwrap()
+        .get_object_chunks("dir/a b+c.bin", 1 << 20)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(chunks.len(), 10);
+    assert_eq!(chunks.concat(), body);
+
     bucket.delete_object("dir/a b+c.bin").await.unwrap();
     for e in [
         bucket.head_object("dir/a b+c.bin").await.unwrap_err(),
