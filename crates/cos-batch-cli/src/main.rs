@@ -11,6 +11,7 @@ mod commands;
 mod config;
 mod cos_url;
 mod failure;
+mod interrupt;
 mod key_glob;
 mod manifest_csv;
 mod output;
@@ -108,7 +109,10 @@ async fn call(client: &Client, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::CreateJob(args) => jobs::create(client, args, uin, region, format).await?,
         Command::Manifest(args) => manifest::run(client, args, region, format).await?,
         Command::Report(args) => report::run(client, args, format).await?,
-        Command::RetryFailed(args) => retry_failed::run(client, args, format).await?,
+        Command::RetryFailed(args) => {
+            let retry = retry_failed::run(client, args, format);
+            interrupt::unless_interrupted("retrying the failed tasks", retry).await?
+        }
         Command::Run(args) => return run_cmd::run(client, args, region, uin, format).await,
         Command::Mb { bucket } => mb::run(client, bucket, format).await?,
         Command::Put { file, to } => put::run(client, file, to, format).await?,

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::cos_url::{CosUrl, parse_arn};
 use crate::failure::Failure;
+use crate::interrupt::unless_interrupted;
 
 /// Where a job's report is: its bucket and the key every report object starts with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,8 +175,17 @@ pub async fn download(client: &Client, file: &CosUrl) -> Result<tempfile::NamedT
     Ok(local)
 }
 
-/// Every row of every result file of the report at `at`, handed to `each` one at a time.
+/// Every row of every result file of the report at `at`, handed to `each` one at a time
+/// (Ctrl-C stops it with its temporary files removed).
 pub async fn for_each_row(
+    client: &Client,
+    at: &ReportLocation,
+    each: impl FnMut(ReportRow) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    unless_interrupted("reading the report", read_rows(client, at, each)).await
+}
+
+async fn read_rows(
     client: &Client,
     at: &ReportLocation,
     mut each: impl FnMut(ReportRow) -> Result<(), Failure>,

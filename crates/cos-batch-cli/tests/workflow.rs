@@ -203,6 +203,55 @@ fn manifest_lists_filters_and_uploads_more_than_a_page() {
 }
 
 #[test]
+fn an_interrupted_manifest_leaves_no_temporary_file() {
+    // Every request takes 400 ms: the listing of three pages is still going when Ctrl-C
+    // comes, with the manifest's temporary file written half-way.
+    let f = Fixture::with_faults(
+        cos_batch_emulator::Faults::new().with_delay(1.0, std::time::Duration::from_millis(400)),
+    );
+    let appid = f.account.appid.clone();
+    for i in 0..2500 {
+        f.handle()
+            .put_object("big", &appid, &format!("k{i:05}"), b"x")
+            .unwrap();
+    }
+    let tmp = kit::private_tmp();
+    let child = f
+        .cmd()
+        .env("TMPDIR", tmp.path())
+        .args([
+            "manifest",
+            "--bucket",
+            &f.full("big"),
+            "--to",
+            &format!("cos://{}/m.csv", f.full("big")),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert_eq!(
+        kit::entries(tmp.path()).len(),
+        1,
+        "the manifest being written"
+    );
+    kit::interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("interrupted while writing the manifest"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        kit::entries(tmp.path()),
+        Vec::<String>::new(),
+        "left behind"
+    );
+}
+
+#[test]
 fn create_job_uploads_its_manifest_file_and_uses_its_etag() {
     let f = Fixture::start();
     let (_, _) = f.objects("src", 3);

@@ -17,6 +17,7 @@ use crate::cli::{ManifestArgs, ManifestSourceArgs, OutputFormat};
 use crate::commands::put::upload;
 use crate::cos_url::CosUrl;
 use crate::failure::Failure;
+use crate::interrupt::unless_interrupted;
 use crate::key_glob::KeyGlob;
 use crate::manifest_csv::ManifestFile;
 use crate::output;
@@ -186,8 +187,12 @@ pub async fn build(
     to: &CosUrl,
     region: &str,
 ) -> Result<Uploaded, Failure> {
-    let file = write(client, source).await?;
-    let etag = upload(client, file.path(), to).await?;
+    let written = unless_interrupted("writing the manifest", async {
+        let file = write(client, source).await?;
+        let etag = upload(client, file.path(), to).await?;
+        Ok((file, etag))
+    });
+    let (file, etag) = written.await?;
     Ok(Uploaded {
         manifest: element(to.object_arn(region), etag),
         url: to.to_string(),

@@ -74,12 +74,19 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn start() -> Self {
+        Self::with_faults(cos_batch_emulator::Faults::new())
+    }
+
+    /// An emulator that injects `faults` (delays, errors).
+    pub fn with_faults(faults: cos_batch_emulator::Faults) -> Self {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let account = Account::demo();
         let handle = runtime
             .block_on(Emulator::start(
-                Config::new(dir.path()).with_account(account.clone()),
+                Config::new(dir.path())
+                    .with_account(account.clone())
+                    .with_faults(faults),
             ))
             .unwrap();
         Self {
