@@ -555,6 +555,47 @@ fn run_does_the_whole_workflow_and_its_exit_code_says_how_it_ended() {
     );
 
     // Cancelled while it waits for its confirmation (no --confirm): exit 6.
+    let to = format!("cos://{src}/run/m4.csv");
+    let (mut child, _stderr, job) = spawn_run(&f, &local, &to, &reports);
+    f.wait_for(&job, "Suspended");
+    f.ok(&["update-job-status", &job, "cancelled"]);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(6));
+
+    // Ctrl-C while it waits: exit 130, and the job is left as it was.
+    let to = format!("cos://{src}/run/m5.csv");
+    let (mut child, mut stderr, job) = spawn_run(&f, &local, &to, &reports);
+    f.wait_for(&job, "Suspended");
+    kit::interrupt(&child);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{rest}");
+    assert!(rest.contains(&format!("job {job} keeps running")), "{rest}");
+    f.wait_for(&job, "Suspended");
+
+    // A missing operation is a usage error, before anything is uploaded.
+    let out = f.run(&[
+        "run",
+        "--manifest-file",
+        local.to_str().unwrap(),
+        "--manifest-to",
+        &format!("cos://{src}/run/m3.csv"),
+    ]);
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+}
+
+/// `run` of a delete job over `local` (uploaded to `to`), waiting for its confirmation, in
+/// the background: the child, its standard error after the `created job` line, and the job.
+fn spawn_run(
+    f: &Fixture,
+    local: &std::path::Path,
+    to: &str,
+    reports: &str,
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStderr>,
+    String,
+) {
     let mut child = f
         .cmd()
         .args([
@@ -562,11 +603,11 @@ fn run_does_the_whole_workflow_and_its_exit_code_says_how_it_ended() {
             "--manifest-file",
             local.to_str().unwrap(),
             "--manifest-to",
-            &format!("cos://{src}/run/m4.csv"),
+            to,
             "--operation",
             "delete",
             "--report-bucket",
-            &reports,
+            reports,
             "--interval",
             "0.05",
         ])
@@ -582,20 +623,7 @@ fn run_does_the_whole_workflow_and_its_exit_code_says_how_it_ended() {
             break id.to_owned();
         }
     };
-    f.wait_for(&job, "Suspended");
-    f.ok(&["update-job-status", &job, "cancelled"]);
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(6));
-
-    // A missing operation is a usage error, before anything is uploaded.
-    let out = f.run(&[
-        "run",
-        "--manifest-file",
-        local.to_str().unwrap(),
-        "--manifest-to",
-        &format!("cos://{src}/run/m3.csv"),
-    ]);
-    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    (child, stderr, job)
 }
 
 /// `create-job --operation OP --manifest-file LOCAL --manifest-to TO` and `extra`; the

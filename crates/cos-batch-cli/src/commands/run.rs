@@ -17,6 +17,7 @@ use crate::commands::report::{ReportSummary, summarize};
 use crate::commands::{create_job, manifest, watch};
 use crate::cos_url::CosUrl;
 use crate::failure::Failure;
+use crate::interrupt::or_interrupted;
 use crate::output;
 use crate::terminal::printable;
 
@@ -107,22 +108,31 @@ pub async fn run(
     let mut request = create_job::from_flags(&args.job, uploaded.manifest.clone(), uin)?;
     request.confirmation_required = Some(true);
     request.client_request_token = args.client_request_token.clone();
-    let job_id = client
-        .create_job_with(request)
+    let created = or_interrupted(
+        "interrupted while creating the job: it may have been created (it then waits for its \
+         confirmation); `cos-batch list-jobs` shows it"
+            .to_owned(),
+        async { Ok(client.create_job_with(request).await?) },
+    );
+    let job_id = created
         .await?
         .job_id
         .ok_or_else(|| Failure::Transport("CreateJob returned no JobId".to_owned()))?;
     say(format!("created job {job_id}"));
 
     let interval = Duration::from_secs_f64(args.interval);
-    let prepared = prepared(client, &job_id, interval, PREPARE_TIMEOUT).await?;
-    if prepared.status == Some(JobStatus::Suspended) && args.confirm {
-        say(format!(
-            "job {job_id} is prepared with {} tasks: confirming it (--confirm)",
-            total_tasks(&prepared)
-        ));
-        confirm(client, &job_id, "confirmed by cos-batch run --confirm").await?;
-    }
+    let confirmed = or_interrupted(watch::interrupted_message(&job_id), async {
+        let prepared = prepared(client, &job_id, interval, PREPARE_TIMEOUT).await?;
+        if prepared.status == Some(JobStatus::Suspended) && args.confirm {
+            say(format!(
+                "job {job_id} is prepared with {} tasks: confirming it (--confirm)",
+                total_tasks(&prepared)
+            ));
+            confirm(client, &job_id, "confirmed by cos-batch run --confirm").await?;
+        }
+        Ok(())
+    });
+    confirmed.await?;
     let job = watch::follow(client, &job_id, interval).await?;
     say(watch::summary(&job));
     // The job's outcome decides the exit code; a report that cannot be read (a job that

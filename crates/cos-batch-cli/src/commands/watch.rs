@@ -52,12 +52,7 @@ pub async fn follow(client: &Client, job_id: &str, interval: Duration) -> Result
         biased;
         _ = tokio::signal::ctrl_c() => {
             bar.abandon();
-            Err(Failure::Interrupted(format!(
-                "interrupted: job {job_id} keeps running; follow it again with \
-                 `cos-batch watch {job_id}`, cancel it with \
-                 `cos-batch update-job-status {job_id} cancelled`",
-                job_id = printable(job_id)
-            )))
+            Err(Failure::Interrupted(interrupted_message(job_id)))
         }
         job = polled => job,
     }
@@ -108,6 +103,16 @@ async fn poll(
         .await?;
     bar.finish();
     Ok(job)
+}
+
+/// What Ctrl-C leaves: the job running, and how to follow or cancel it.
+pub fn interrupted_message(job_id: &str) -> String {
+    format!(
+        "interrupted: job {job_id} keeps running; follow it again with \
+         `cos-batch watch {job_id}`, cancel it with \
+         `cos-batch update-job-status {job_id} cancelled`",
+        job_id = printable(job_id)
+    )
 }
 
 /// What to do about a job waiting in Suspended.
