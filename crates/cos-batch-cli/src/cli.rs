@@ -13,9 +13,9 @@ use cos_batch_model::{JobStatus, JobTier, MAX_PRIORITY, ManifestFormat, StorageC
 /// `COS_SECRET_KEY`, `COS_SESSION_TOKEN`, `COS_UIN`, `COS_APPID`, `COS_REGION`,
 /// `COS_BATCH_ENDPOINT`). Without a key, the keys come from the credentials chain:
 /// `TENCENTCLOUD_*` variables, `~/.tccli`, `~/.cos.conf`, TKE web identity, the CVM role. Exit codes: 0 success, 1 local failure (a file, the emulator),
-/// 2 usage or configuration, 3 service error, 4 transport error; `watch` exits 5 when the job
-/// failed, 6 when it was cancelled, 7 with `--fail-on-task-failures` when it completed with
-/// failed tasks, and 130 on Ctrl-C (the job keeps running).
+/// 2 usage or configuration, 3 service error, 4 transport error; `watch` and `run` exit 5 when
+/// the job failed, 6 when it was cancelled, 7 (`run`, `watch --fail-on-task-failures`) when it
+/// completed with failed tasks, and 130 on Ctrl-C (the job keeps running).
 #[derive(Debug, Parser)]
 #[command(name = "cos-batch", version, about, long_about)]
 pub struct Cli {
@@ -119,6 +119,119 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Run a copy job end to end on a local emulator: no network, no account.
     Demo(DemoArgs),
+    /// Build a COSBatchOperations_CSV_V1 manifest from a bucket listing or a file of keys,
+    /// upload it, and print its ARN and ETag (in JSON, the ready `Manifest` element).
+    Manifest(ManifestArgs),
+    /// Read a job's completion report: tasks by status, failures grouped by error code and
+    /// HTTP status with sample keys; `--failed` lists every failed task.
+    Report(ReportArgs),
+    /// Create a new job with the same operation and settings over the failed tasks of a
+    /// finished job (their manifest is uploaded next to the report).
+    RetryFailed(RetryFailedArgs),
+    /// Manifest, create, confirm, watch and report in one; the exit code says how it ended.
+    Run(Box<RunArgs>),
+    /// Create a bucket: `mb cos://name-appid`.
+    Mb {
+        /// `cos://name-appid`.
+        bucket: String,
+    },
+    /// Upload a file: `put FILE cos://name-appid/key` (prints the ETag).
+    Put {
+        /// The local file.
+        file: PathBuf,
+        /// `cos://name-appid/key`.
+        to: String,
+    },
+    /// Download an object: `get cos://name-appid/key [FILE]` (standard output without FILE or
+    /// with `-`), chunk by chunk.
+    Get {
+        /// `cos://name-appid/key`.
+        from: String,
+        /// Where to write it.
+        file: Option<PathBuf>,
+    },
+    /// List objects: `ls cos://name-appid[/prefix]`, every page.
+    Ls {
+        /// `cos://name-appid[/prefix]`.
+        url: String,
+    },
+}
+
+/// `manifest` options.
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// What the manifest lists.
+    #[command(flatten)]
+    pub source: ManifestSourceArgs,
+    /// Where the manifest is uploaded: `cos://name-appid/key`.
+    #[arg(long)]
+    pub to: String,
+}
+
+/// `report` options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The job's id.
+    pub job_id: String,
+    /// List every failed task instead of the summary.
+    #[arg(long)]
+    pub failed: bool,
+    /// How `--failed` prints: an aligned table, JSON Lines (one object a line: `Bucket`,
+    /// `Key`, `VersionId`, `ErrorCode`, `HTTPStatusCode`, `ResultMessage`; the default with
+    /// `--output json`) or CSV in the report's columns.
+    #[arg(long, value_enum, requires = "failed")]
+    pub format: Option<FailedFormat>,
+    /// Sample keys shown per failure group.
+    #[arg(long, default_value_t = 3)]
+    pub samples: usize,
+}
+
+/// How `report --failed` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailedFormat {
+    /// Columns.
+    Table,
+    /// One JSON object per line.
+    Jsonl,
+    /// The report's CSV columns, with a header line.
+    Csv,
+}
+
+/// `retry-failed` options.
+#[derive(Debug, Args)]
+pub struct RetryFailedArgs {
+    /// The finished job whose failed tasks are retried.
+    pub job_id: String,
+    /// ClientRequestToken of the new job (default: a fresh UUID).
+    #[arg(long)]
+    pub client_request_token: Option<String>,
+}
+
+/// `run` options.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// What the manifest lists (or `--manifest-file`).
+    #[command(flatten)]
+    pub source: ManifestSourceArgs,
+    /// A ready local manifest file instead of a listing.
+    #[arg(long, conflicts_with_all = ["bucket", "keys_file"])]
+    pub manifest_file: Option<PathBuf>,
+    /// Where the manifest is uploaded: `cos://name-appid/key`.
+    #[arg(long)]
+    pub manifest_to: String,
+    /// Confirm the job once it is prepared (Suspended, its tasks counted). Without it the
+    /// job waits for `update-job-status JOB ready` and `run` keeps watching.
+    #[arg(long)]
+    pub confirm: bool,
+    /// Seconds between progress polls.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_interval)]
+    pub interval: f64,
+    /// ClientRequestToken (default: a fresh UUID).
+    #[arg(long)]
+    pub client_request_token: Option<String>,
+    /// The operation and the job's settings.
+    #[command(flatten)]
+    pub job: JobArgs,
 }
 
 /// A requested job status.
@@ -137,27 +250,43 @@ pub struct CreateJobArgs {
     /// `-` reads standard input. Other flags are not allowed with it, except the token.
     #[arg(long, conflicts_with_all = [
         "operation", "manifest_arn", "manifest_etag", "report_bucket", "role_arn",
-        "priority", "description", "confirmation_required",
+        "priority", "description", "confirmation_required", "manifest_file",
     ])]
     pub file: Option<PathBuf>,
     /// ClientRequestToken (default: a fresh UUID, reused on every retry).
     #[arg(long)]
     pub client_request_token: Option<String>,
-    /// The operation.
-    #[arg(long, value_enum, required_unless_present = "file")]
-    pub operation: Option<OperationKind>,
     /// Manifest object ARN, e.g. `qcs::cos:ap-guangzhou::srcbucket-1250000000/manifest.csv`.
-    #[arg(long, required_unless_present = "file")]
+    #[arg(long, required_unless_present_any = ["file", "manifest_file"])]
     pub manifest_arn: Option<String>,
     /// Manifest object ETag (its MD5 in hex, quotes optional).
-    #[arg(long, required_unless_present = "file")]
+    #[arg(long, required_unless_present_any = ["file", "manifest_file"])]
     pub manifest_etag: Option<String>,
+    /// A local manifest file to upload to `--manifest-to` first; the job is created with
+    /// the uploaded object's ARN and ETag.
+    #[arg(long, requires = "manifest_to", conflicts_with_all = ["manifest_arn", "manifest_etag"])]
+    pub manifest_file: Option<PathBuf>,
+    /// Where `--manifest-file` is uploaded: `cos://bucket-appid/key`.
+    #[arg(long, requires = "manifest_file")]
+    pub manifest_to: Option<String>,
     /// Manifest columns, in order (Ignore, Bucket, Key, VersionId).
     #[arg(long, value_delimiter = ',', default_value = "Bucket,Key")]
     pub manifest_fields: Vec<String>,
     /// Manifest format.
     #[arg(long, default_value = "COSBatchOperations_CSV_V1", value_parser = known(ManifestFormat::KNOWN))]
     pub manifest_format: String,
+    /// The operation and the job's settings.
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// What a job does and how it runs: the operation, its priority, report and role (shared by
+/// `create-job` and `run`).
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// The operation.
+    #[arg(long, value_enum)]
+    pub operation: Option<OperationKind>,
     /// Priority (0–2147483647, higher runs first).
     #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = parse_priority)]
     pub priority: u32,
@@ -201,6 +330,48 @@ pub struct CreateJobArgs {
     /// Restore: retrieval tier.
     #[arg(long, default_value = "Standard", value_parser = known(JobTier::KNOWN))]
     pub job_tier: String,
+}
+
+/// Where a manifest's objects come from: a bucket listing with filters, or a file of keys
+/// (shared by `manifest` and `run`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Manifest source")]
+pub struct ManifestSourceArgs {
+    /// The bucket (`name-appid`) to list, or the bucket of the keys of a plain `--keys-file`.
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Only keys under this prefix (listed with GET Bucket's `prefix`).
+    #[arg(long, default_value = "", requires = "bucket")]
+    pub prefix: String,
+    /// Only keys matching this glob: `*` any run of characters but `/`, `**` any run,
+    /// `?` one character but `/`.
+    #[arg(long)]
+    pub glob: Option<String>,
+    /// Only objects of at least this many bytes.
+    #[arg(long)]
+    pub min_size: Option<u64>,
+    /// Only objects of at most this many bytes.
+    #[arg(long)]
+    pub max_size: Option<u64>,
+    /// Only objects last modified before this time (RFC 3339, e.g. 2026-12-01T00:00:00Z).
+    #[arg(long, value_parser = parse_time)]
+    pub modified_before: Option<time::OffsetDateTime>,
+    /// Only objects last modified at or after this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub modified_after: Option<time::OffsetDateTime>,
+    /// Only objects of this storage class (repeatable), as the listing gives it (STANDARD,
+    /// ARCHIVE, ...). Named `--source-storage-class` so that `run` can take the copy's
+    /// `--storage-class` too.
+    #[arg(long = "source-storage-class")]
+    pub source_storage_classes: Vec<String>,
+    /// A local file of keys instead of a listing: one key per line (with `--bucket`), or, for
+    /// a `.csv` file, CSV rows `bucket,key` (keys as they are, not URL-encoded). The filters
+    /// on size, time and storage class need a listing; `--glob` applies to both.
+    #[arg(long, conflicts_with_all = [
+        "prefix", "min_size", "max_size", "modified_before", "modified_after",
+        "source_storage_classes",
+    ])]
+    pub keys_file: Option<PathBuf>,
 }
 
 /// A flag that takes one of the wire values the API documents (`--help` lists them; another
@@ -362,6 +533,12 @@ fn parse_priority(s: &str) -> Result<u32, String> {
             .ok_or_else(|| format!("`{s}` is too high: {range}")),
         Err(_) => Err(format!("`{s}` is not a number: {range}")),
     }
+}
+
+/// An RFC 3339 time.
+fn parse_time(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("expected an RFC 3339 time such as 2026-12-01T00:00:00Z: {e}"))
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {

@@ -165,6 +165,7 @@ impl From<ClientError> for Failure {
             ClientError::Invalid(e) => Self::Usage(format!("invalid request: {e}")),
             ClientError::Credentials(e) => Self::Usage(format!("credentials: {e}")),
             ClientError::Transport(e) => Self::Transport(transport_message(&e)),
+            e @ ClientError::File { .. } => Self::Local(with_causes(&e)),
             other => Self::Transport(with_causes(&other)),
         }
     }

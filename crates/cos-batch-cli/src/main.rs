@@ -9,8 +9,13 @@
 mod cli;
 mod commands;
 mod config;
+mod cos_url;
 mod failure;
+mod interrupt;
+mod key_glob;
+mod manifest_csv;
 mod output;
+mod report_reader;
 mod terminal;
 
 use std::process::ExitCode;
@@ -20,7 +25,10 @@ use clap::{CommandFactory as _, FromArgMatches as _};
 use cos_batch_hyper::Client;
 
 use crate::cli::{Cli, Command};
-use crate::commands::{demo, emulator, jobs, sign, watch, whoami};
+use crate::commands::{
+    demo, emulator, get, jobs, ls, manifest, mb, put, report, retry_failed, run as run_cmd, sign,
+    watch, whoami,
+};
 use crate::config::{Connection, Keys};
 use crate::failure::Failure;
 
@@ -90,10 +98,26 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
 /// The commands that call the service, with `client`.
 async fn call(client: &Client, cli: &Cli) -> Result<ExitCode, Failure> {
     let format = cli.global.output;
+    // The region the ARNs of uploaded manifests name (the emulator ignores it).
+    let region = cli
+        .global
+        .region
+        .as_deref()
+        .unwrap_or(cos_batch_emulator::DEFAULT_REGION);
+    let uin = cli.global.uin.as_deref();
     match &cli.command {
-        Command::CreateJob(args) => {
-            jobs::create(client, args, cli.global.uin.as_deref(), format).await?
+        Command::CreateJob(args) => jobs::create(client, args, uin, region, format).await?,
+        Command::Manifest(args) => manifest::run(client, args, region, format).await?,
+        Command::Report(args) => report::run(client, args, format).await?,
+        Command::RetryFailed(args) => {
+            let retry = retry_failed::run(client, args, format);
+            interrupt::unless_interrupted("retrying the failed tasks", retry).await?
         }
+        Command::Run(args) => return run_cmd::run(client, args, region, uin, format).await,
+        Command::Mb { bucket } => mb::run(client, bucket, format).await?,
+        Command::Put { file, to } => put::run(client, file, to, format).await?,
+        Command::Get { from, file } => get::run(client, from, file.as_deref()).await?,
+        Command::Ls { url } => ls::run(client, url, format).await?,
         Command::DescribeJob { job_id } => jobs::describe(client, job_id, format).await?,
         Command::ListJobs(args) => jobs::list(client, args, format).await?,
         Command::UpdateJobStatus {

@@ -15,12 +15,12 @@ use cos_batch_model::{
 };
 use cos_batch_proto::{
     CosError, CreateJob, DeleteJob, DescribeJob, Endpoint, ListJobs, Operation, REQUEST_ID,
-    UpdateJobPriority, UpdateJobStatus, ensure_client_token, next_page,
+    ResponseError, UpdateJobPriority, UpdateJobStatus, ensure_client_token, next_page,
 };
 use cos_sign::SignError;
 use http::header::USER_AGENT;
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, Request};
+use http::{HeaderMap, HeaderValue, Request, StatusCode};
 use tokio::time::Instant;
 use tracing::{Instrument, Span};
 
@@ -80,6 +80,10 @@ impl fmt::Debug for Client {
             .finish_non_exhaustive()
     }
 }
+
+/// How a call reads a response: its output for a 2xx, a [`ResponseError`] otherwise.
+pub(crate) type Decode<T> =
+    dyn Fn(StatusCode, &HeaderMap, &Bytes) -> Result<T, ResponseError> + Send + Sync;
 
 /// The outcome of sending one call's request, with the number of attempts made.
 struct Sent<T> {
@@ -162,6 +166,11 @@ impl Client {
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint
+    }
+
+    /// The largest response body the client reads.
+    pub(crate) fn max_response_body(&self) -> usize {
+        self.inner.max_response_body
     }
 
     /// The retry policy.
@@ -370,6 +379,46 @@ impl Client {
         policy: &RetryPolicy,
         idempotent: bool,
     ) -> Sent<O::Output> {
+        let decode = |status, headers: &HeaderMap, body: &Bytes| O::decode(status, headers, body);
+        self.send_decoded(request, span, deadline, policy, idempotent, &decode)
+            .await
+    }
+
+    /// One call of the object API (`name` is its span's operation): sent with the client's
+    /// retries (only when `idempotent`), timeouts and signing, its response read by `decode`.
+    pub(crate) async fn send_object<T>(
+        &self,
+        name: &'static str,
+        request: Request<Bytes>,
+        idempotent: bool,
+        decode: &Decode<T>,
+    ) -> Result<T, Error> {
+        let span = call_span(name);
+        let call = async {
+            self.send_decoded(
+                request,
+                &span,
+                self.deadline(),
+                &self.inner.retry,
+                idempotent,
+                decode,
+            )
+            .await
+            .result
+        };
+        call.instrument(span.clone()).await
+    }
+
+    /// [`Client::send`] with the response decoded by `decode`.
+    async fn send_decoded<T>(
+        &self,
+        request: Request<Bytes>,
+        span: &Span,
+        deadline: Option<Instant>,
+        policy: &RetryPolicy,
+        idempotent: bool,
+        decode: &Decode<T>,
+    ) -> Sent<T> {
         let started = Instant::now();
         // Tokens this call's retries took from the client's budget.
         let mut withdrawn = 0u32;
@@ -383,7 +432,7 @@ impl Client {
             sent += 1;
             counted += 1;
             span.record("attempt", sent);
-            let failure = match self.attempt::<O>(&head, &body, span, deadline).await {
+            let failure = match self.attempt(&head, &body, span, deadline, decode).await {
                 Ok(output) => {
                     self.inner.budget.refund(withdrawn);
                     return Sent {
@@ -454,13 +503,14 @@ impl Client {
 
     /// One attempt: get credentials, sign afresh, send, read the whole response (all within
     /// the attempt timeout and the call's deadline, whichever ends first), decode.
-    async fn attempt<O: Operation>(
+    async fn attempt<T>(
         &self,
         head: &Parts,
         body: &Bytes,
         span: &Span,
         deadline: Option<Instant>,
-    ) -> Result<O::Output, Failure> {
+        decode: &Decode<T>,
+    ) -> Result<T, Failure> {
         let inner = &*self.inner;
         let exchange = async {
             let signer = inner.signer.signer().await.map_err(Error::Credentials)?;
@@ -514,7 +564,7 @@ impl Client {
         if let Some(id) = parts.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
             span.record("request_id", id);
         }
-        O::decode(parts.status, &parts.headers, &body).map_err(|e| Failure {
+        decode(parts.status, &parts.headers, &body).map_err(|e| Failure {
             error: e.into(),
             headers: Some(parts.headers),
         })

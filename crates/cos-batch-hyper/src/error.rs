@@ -80,6 +80,13 @@ pub enum Error {
         /// The status of the last answer, if any.
         last_status: Option<JobStatus>,
     },
+    /// A local file could not be read ([`crate::Bucket::put_object_file`]). Nothing was sent.
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why (shared: the error is `Clone`).
+        source: std::sync::Arc<std::io::Error>,
+    },
 }
 
 impl Error {
@@ -111,7 +118,8 @@ impl Error {
             | Self::Sign(_)
             | Self::RepeatedPageToken { .. }
             | Self::MissingField(_)
-            | Self::WaitTimeout { .. } => None,
+            | Self::WaitTimeout { .. }
+            | Self::File { .. } => None,
         }
     }
 
@@ -130,7 +138,8 @@ impl Error {
             | Self::OutcomeUnknown { .. }
             | Self::RepeatedPageToken { .. }
             | Self::MissingField(_)
-            | Self::WaitTimeout { .. } => false,
+            | Self::WaitTimeout { .. }
+            | Self::File { .. } => false,
         }
     }
 
@@ -182,6 +191,9 @@ impl fmt::Display for Error {
                     None => f.write_str(")"),
                 }
             }
+            Self::File { path, .. } => {
+                write!(f, "cannot read {} (nothing was sent)", path.display())
+            }
         }
     }
 }
@@ -199,6 +211,7 @@ impl StdError for Error {
             Self::Credentials(e) => e.source(),
             Self::MissingField(e) => e.source(),
             Self::OutcomeUnknown { last, .. } => Some(&**last),
+            Self::File { source, .. } => Some(&**source),
             Self::RepeatedPageToken { .. } | Self::WaitTimeout { .. } => None,
         }
     }

@@ -79,6 +79,28 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Objects: manifests in, reports out
+//!
+//! [`Client::bucket`] gives a [`Bucket`] for the object calls a workflow needs (PUT, HEAD and
+//! GET Bucket; PUT, GET, HEAD and DELETE Object), with the same signing, retries and errors:
+//!
+//! ```no_run
+//! # async fn f(client: cos_batch_hyper::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use cos_batch_hyper::object::{ListObjectsInput, PutObjectInput};
+//! use futures_util::TryStreamExt;
+//!
+//! let bucket = client.bucket("sourcebucket-1250000000")?;
+//! let etag = bucket
+//!     .put_object_file(&PutObjectInput::new("manifests/m.csv"), "m.csv".as_ref())
+//!     .await?;
+//! let mut objects = std::pin::pin!(bucket.list_objects_stream(ListObjectsInput::default()));
+//! while let Some(object) = objects.try_next().await? {
+//!     println!("{} {}", object.key, object.size);
+//! }
+//! # let _ = etag;
+//! # Ok(()) }
+//! ```
+//!
 //! # What else
 //!
 //! - [`Client`]: next to the fluent builders, one async method per operation taking the
@@ -195,6 +217,7 @@ mod clock;
 mod error;
 mod fluent;
 mod metadata;
+mod objects;
 mod paginator;
 mod recovery;
 mod retry;
@@ -210,6 +233,8 @@ pub use builder::{
 };
 pub use client::Client;
 pub use cos_batch_model as model;
+/// The object API's types (listing input and output, object heads, PUT input, ranges).
+pub use cos_batch_proto::object;
 pub use cos_batch_proto::{
     CosError, EncodeError, Endpoint, EndpointError, ErrorCode, ResponseError,
 };
@@ -225,6 +250,7 @@ pub use fluent::{
     ListJobsFluentBuilder, UpdateJobPriorityFluentBuilder, UpdateJobStatusFluentBuilder,
 };
 pub use metadata::ErrorMetadata;
+pub use objects::{Bucket, DEFAULT_CHUNK_SIZE, GetObjectOutput};
 pub use paginator::ListJobsPaginator;
 pub use recovery::RecoveryLimits;
 pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};

@@ -179,6 +179,8 @@ async fn exchange(
     request: Request<Full<Bytes>>,
     max_body: usize,
 ) -> Result<Response<Bytes>, TransportError> {
+    // A HEAD answer's Content-Length is the object's size, not a body that follows.
+    let head = request.method() == http::Method::HEAD;
     let response = client.request(request).await.map_err(send_error)?;
     let (parts, body) = response.into_parts();
     let too_large = || too_large(&parts.headers, max_body).with_status(parts.status);
@@ -187,7 +189,7 @@ async fn exchange(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max_body as u64) {
+    if !head && declared.is_some_and(|n| n > max_body as u64) {
         return Err(too_large());
     }
     let body = match Limited::new(body, max_body).collect().await {

@@ -9,15 +9,23 @@ use cos_batch_model::{
     Report, ReportScope, StorageClass, Tag, XmlDocument,
 };
 
-use crate::cli::{CreateJobArgs, OperationKind, ReportScopeArg};
+use crate::cli::{CreateJobArgs, JobArgs, OperationKind, ReportScopeArg};
 use crate::commands::document_fields;
 use crate::failure::Failure;
 
 /// The request `create-job` sends (the token may still be `None`: the client fills it).
-pub fn request(args: &CreateJobArgs, uin: Option<&str>) -> Result<CreateJobRequest, Failure> {
+/// `uploaded` is the (ARN, ETag) of the `--manifest-file` just uploaded, if any.
+pub fn request(
+    args: &CreateJobArgs,
+    uin: Option<&str>,
+    uploaded: Option<(String, String)>,
+) -> Result<CreateJobRequest, Failure> {
     let mut request = match &args.file {
         Some(path) => from_file(path)?,
-        None => from_flags(args, uin)?,
+        None => {
+            let manifest = manifest_from_flags(args, uploaded)?;
+            from_flags(&args.job, manifest, uin)?
+        }
     };
     if let Some(token) = &args.client_request_token {
         request.client_request_token = Some(token.clone());
@@ -59,17 +67,24 @@ pub fn parse_document(bytes: &[u8]) -> Result<CreateJobRequest, String> {
     }
 }
 
-fn from_flags(args: &CreateJobArgs, uin: Option<&str>) -> Result<CreateJobRequest, Failure> {
+/// The `Manifest` element of `create-job`'s flags (the uploaded file's ARN and ETag when
+/// there is one).
+fn manifest_from_flags(
+    args: &CreateJobArgs,
+    uploaded: Option<(String, String)>,
+) -> Result<Manifest, Failure> {
     let missing = |flag: &str| Failure::usage(format!("create-job needs {flag} (or --file)"));
-    let kind = args.operation.ok_or_else(|| missing("--operation"))?;
-    let arn = args
-        .manifest_arn
-        .clone()
-        .ok_or_else(|| missing("--manifest-arn"))?;
-    let etag = args
-        .manifest_etag
-        .clone()
-        .ok_or_else(|| missing("--manifest-etag"))?;
+    let (arn, etag) = match uploaded {
+        Some(pair) => pair,
+        None => (
+            args.manifest_arn
+                .clone()
+                .ok_or_else(|| missing("--manifest-arn"))?,
+            args.manifest_etag
+                .clone()
+                .ok_or_else(|| missing("--manifest-etag"))?,
+        ),
+    };
     let fields = args
         .manifest_fields
         .iter()
@@ -81,10 +96,21 @@ fn from_flags(args: &CreateJobArgs, uin: Option<&str>) -> Result<CreateJobReques
             known => Ok(known),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let manifest = Manifest::new(
+    Ok(Manifest::new(
         ManifestLocation::new(arn, etag),
         ManifestSpec::new(ManifestFormat::from(args.manifest_format.as_str()), fields),
-    );
+    ))
+}
+
+/// The request of a job over `manifest` with the operation and settings of `args` (the token
+/// left to the client).
+pub fn from_flags(
+    args: &JobArgs,
+    manifest: Manifest,
+    uin: Option<&str>,
+) -> Result<CreateJobRequest, Failure> {
+    let missing = |flag: &str| Failure::usage(format!("a job needs {flag}"));
+    let kind = args.operation.ok_or_else(|| missing("--operation"))?;
     let tags: Vec<Tag> = args.tags.iter().map(|(k, v)| Tag::new(k, v)).collect();
     let operation = match kind {
         OperationKind::Copy => {

@@ -1,24 +1,26 @@
 //! `cos-batch demo`: a copy job from start to end on an in-process emulator, with no network
 //! and no account.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
 use cos_batch_hyper::Client;
-use cos_batch_model::{
-    CreateJobRequest, DescribeJobRequest, JobStatus, Manifest, ManifestField, ManifestFormat,
-    ManifestLocation, ManifestSpec, Operation, PutObjectCopy, Report, ReportScope,
-    RequestedJobStatus, UpdateJobStatusRequest,
-};
+use cos_batch_hyper::object::{ListObjectsInput, PutObjectInput};
+use cos_batch_model::{CreateJobRequest, JobStatus, Operation, PutObjectCopy, Report, ReportScope};
 use serde::Serialize;
 
 use crate::cli::{DemoArgs, OutputFormat};
 use crate::commands::emulator::DataDir;
-use crate::commands::watch;
+use crate::commands::put::upload;
+use crate::commands::report::summarize;
+use crate::commands::{manifest, run, watch};
+use crate::cos_url::CosUrl;
 use crate::failure::Failure;
+use crate::manifest_csv::ManifestFile;
 use crate::output;
+use crate::report_reader::{ReportLocation, result_files};
 use crate::terminal::printable;
 
 const SOURCE: &str = "demo-source";
@@ -52,9 +54,9 @@ pub struct DemoOutcome {
     pub data_dir_kept: bool,
     /// Objects found under the copies' prefix in the target bucket.
     pub copied_objects: u64,
-    /// The report's `manifest.json`.
+    /// The report's `manifest.json`, read with GET Object: `cos://bucket/key`.
     pub report_manifest: String,
-    /// The report's CSV files.
+    /// The report's CSV files, `cos://bucket/key`.
     pub report_files: Vec<String>,
     /// Rows in the report, by task status.
     pub report_succeeded: u64,
@@ -139,17 +141,6 @@ async fn drive(
     say: &impl Fn(String),
 ) -> Result<(DemoOutcome, u8), Failure> {
     let appid = account.appid.as_str();
-    for bucket in [TARGET, REPORTS] {
-        handle
-            .create_bucket(bucket, appid)
-            .map_err(|e| Failure::local(format!("cannot create bucket {bucket}: {e}")))?;
-    }
-    let etag = write_objects(handle, appid, args.objects)?;
-    say(format!(
-        "wrote {} source objects and a manifest to bucket {SOURCE}-{appid}",
-        args.objects
-    ));
-
     let client = Client::builder()
         .endpoint(handle.endpoint(account))
         .credentials(account.credentials())
@@ -160,6 +151,19 @@ async fn drive(
         ))
         .build()
         .map_err(|e| Failure::local(format!("cannot build the client: {e}")))?;
+    // Everything goes through the object API, signed by the client, as against COS.
+    for bucket in [SOURCE, TARGET, REPORTS] {
+        client
+            .bucket(&format!("{bucket}-{appid}"))
+            .map_err(Failure::local)?
+            .put_bucket()
+            .await?;
+    }
+    let etag = write_objects(&client, appid, args.objects).await?;
+    say(format!(
+        "wrote {} source objects and a manifest to bucket {SOURCE}-{appid} (PUT Object)",
+        args.objects
+    ));
 
     let mut copy = PutObjectCopy::new(handle.bucket_arn(TARGET, appid));
     copy.prefix_replace = Some(true);
@@ -173,13 +177,7 @@ async fn drive(
     report.prefix = Some("reports".to_owned());
     let mut request = CreateJobRequest::new(
         "",
-        Manifest::new(
-            ManifestLocation::new(handle.object_arn(SOURCE, appid, MANIFEST_KEY), etag),
-            ManifestSpec::new(
-                ManifestFormat::CosBatchOperationsCsvV1,
-                vec![ManifestField::Bucket, ManifestField::Key],
-            ),
-        ),
+        manifest::element(handle.object_arn(SOURCE, appid, MANIFEST_KEY), etag),
         Operation::PutObjectCopy(copy),
         10,
         report,
@@ -196,39 +194,22 @@ async fn drive(
     ));
 
     let interval = Duration::from_secs_f64(args.interval);
-    let deadline = Instant::now() + PREPARE_TIMEOUT;
-    loop {
-        let job = client
-            .describe_job_with(DescribeJobRequest::new(&job_id))
-            .await?
-            .job
-            .unwrap_or_default();
-        match job.status {
-            Some(JobStatus::Suspended) => {
-                let total = job
-                    .progress_summary
-                    .and_then(|p| p.total_number_of_tasks)
-                    .unwrap_or(0);
-                say(format!(
-                    "job is Suspended with {total} tasks: confirming it"
-                ));
-                break;
-            }
-            Some(ref s) if s.is_terminal() => {
-                return Err(Failure::local(format!(
-                    "the job ended {s} before confirmation: {}",
-                    output::job(&job).trim_end()
-                )));
-            }
-            _ if Instant::now() > deadline => {
-                return Err(Failure::local("the job did not reach Suspended in time"));
-            }
-            _ => tokio::time::sleep(interval).await,
-        }
+    let job = run::prepared(&client, &job_id, interval, PREPARE_TIMEOUT).await?;
+    if job.status != Some(JobStatus::Suspended) {
+        return Err(Failure::local(format!(
+            "the job ended {} before confirmation: {}",
+            job.status
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            output::job(&job).trim_end()
+        )));
     }
-    let mut confirm = UpdateJobStatusRequest::new(&job_id, RequestedJobStatus::Ready);
-    confirm.status_update_reason = Some("confirmed by cos-batch demo".to_owned());
-    client.update_job_status_with(confirm).await?;
+    say(format!(
+        "job is Suspended with {} tasks: confirming it",
+        run::total_tasks(&job)
+    ));
+    run::confirm(&client, &job_id, "confirmed by cos-batch demo").await?;
 
     let job = watch::follow(&client, &job_id, interval)
         .await
@@ -240,13 +221,9 @@ async fn drive(
     let summary = job.progress_summary.unwrap_or_default();
     // A completed job with failed tasks is a failed demo too.
     let code = watch::exit_code(&job, true);
-    let report = read_report(handle, appid, &job_id)?;
-    let copied = count_files(
-        &handle
-            .bucket_dir(TARGET, appid)
-            .map_err(Failure::local)?
-            .join("copies"),
-    );
+    let report = summarize(&client, &job, 0).await?;
+    let files = result_files(&client, &ReportLocation::of(&job)?).await?;
+    let copied = count_objects(&client, &format!("{TARGET}-{appid}"), "copies/").await?;
     let outcome = DemoOutcome {
         job_id,
         status: job.status.map(|s| s.to_string()).unwrap_or_default(),
@@ -256,102 +233,57 @@ async fn drive(
         data_dir: handle.data_dir().display().to_string(),
         data_dir_kept: true,
         copied_objects: copied,
-        report_manifest: report.manifest.display().to_string(),
-        report_files: report
-            .files
-            .iter()
-            .map(|f| f.display().to_string())
-            .collect(),
-        report_succeeded: report.succeeded,
-        report_failed: report.failed,
+        report_manifest: report.report.clone(),
+        report_files: files.iter().map(|f| f.url.to_string()).collect(),
+        report_succeeded: report.total() - report.failed(),
+        report_failed: report.failed(),
     };
     Ok((outcome, code))
 }
 
-/// Writes the source objects and the manifest; returns the manifest's ETag.
-fn write_objects(handle: &EmulatorHandle, appid: &str, count: u32) -> Result<String, Failure> {
-    let put = |key: &str, bytes: &[u8]| {
-        handle
-            .put_object(SOURCE, appid, key, bytes)
-            .map_err(|e| Failure::local(format!("cannot write object {key}: {e}")))
-    };
-    let mut manifest = csv::Writer::from_writer(Vec::new());
-    let bucket = format!("{SOURCE}-{appid}");
-    for i in 0..count {
-        let key = format!("photos/{i:05}.txt");
-        put(
-            &key,
-            format!("cos-batch demo object {i}\n").repeat(32).as_bytes(),
-        )?;
-        manifest
-            .write_record([bucket.as_str(), key.as_str()])
-            .map_err(Failure::local)?;
-    }
-    let manifest = manifest.into_inner().map_err(Failure::local)?;
-    put(MANIFEST_KEY, &manifest)
-}
+/// Source objects PUT at once.
+const PUTS_AT_ONCE: usize = 16;
 
-struct ReportFiles {
-    manifest: PathBuf,
-    files: Vec<PathBuf>,
-    succeeded: u64,
-    failed: u64,
-}
-
-/// Reads the completion report: `manifest.json`, then every CSV it lists, counting rows by
-/// their `TaskStatus` column.
-fn read_report(handle: &EmulatorHandle, appid: &str, job_id: &str) -> Result<ReportFiles, Failure> {
-    let manifest = handle
-        .object_path(
-            REPORTS,
-            appid,
-            &format!("reports/job-{job_id}/manifest.json"),
-        )
-        .map_err(Failure::local)?;
-    let text = std::fs::read(&manifest)
-        .map_err(|e| Failure::local(format!("no report at {}: {e}", manifest.display())))?;
-    let doc: serde_json::Value = serde_json::from_slice(&text)
-        .map_err(|e| Failure::local(format!("{}: {e}", manifest.display())))?;
-    let mut report = ReportFiles {
-        manifest,
-        files: Vec::new(),
-        succeeded: 0,
-        failed: 0,
-    };
-    let results = doc["Results"].as_array().cloned().unwrap_or_default();
-    for result in results {
-        let Some(key) = result["Key"].as_str() else {
-            continue;
-        };
-        let path = handle
-            .object_path(REPORTS, appid, key)
-            .map_err(Failure::local)?;
-        let mut rows = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_path(&path)
-            .map_err(|e| Failure::local(format!("{}: {e}", path.display())))?;
-        for row in rows.records() {
-            let row = row.map_err(|e| Failure::local(format!("{}: {e}", path.display())))?;
-            match row.get(3) {
-                Some("succeeded") => report.succeeded += 1,
-                _ => report.failed += 1,
+/// Writes the source objects and the manifest with PUT Object; returns the manifest's ETag.
+async fn write_objects(client: &Client, appid: &str, count: u32) -> Result<String, Failure> {
+    use futures_util::StreamExt as _;
+    let bucket_name = format!("{SOURCE}-{appid}");
+    let bucket = client.bucket(&bucket_name).map_err(Failure::local)?;
+    let mut manifest = ManifestFile::new()?;
+    let mut puts = futures_util::stream::iter(0..count)
+        .map(|i| {
+            let bucket = bucket.clone();
+            async move {
+                let key = format!("photos/{i:05}.txt");
+                let body = format!("cos-batch demo object {i}\n").repeat(32);
+                bucket
+                    .put_object(&PutObjectInput::new(key.clone()), body.into())
+                    .await
+                    .map(|_| key)
             }
-        }
-        report.files.push(path);
+        })
+        .buffered(PUTS_AT_ONCE);
+    while let Some(key) = puts.next().await {
+        manifest.push(&bucket_name, &key?, None)?;
     }
-    Ok(report)
+    manifest.finish()?;
+    let to = CosUrl {
+        bucket: bucket_name,
+        key: MANIFEST_KEY.to_owned(),
+    };
+    upload(client, manifest.path(), &to).await
 }
 
-fn count_files(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => count_files(&e.path()),
-            Ok(t) if t.is_file() => 1,
-            _ => 0,
-        })
-        .sum()
+/// Objects under `prefix` in `bucket`, counted page by page.
+async fn count_objects(client: &Client, bucket: &str, prefix: &str) -> Result<u64, Failure> {
+    use futures_util::TryStreamExt as _;
+    let mut input = ListObjectsInput::default();
+    input.prefix = prefix.to_owned();
+    let listed = client.bucket(bucket).map_err(Failure::local)?;
+    let mut objects = std::pin::pin!(listed.list_objects_stream(input));
+    let mut n = 0;
+    while objects.try_next().await?.is_some() {
+        n += 1;
+    }
+    Ok(n)
 }

@@ -103,6 +103,19 @@ pub async fn run(args: &EmulatorArgs, format: OutputFormat) -> Result<ExitCode, 
             listening.appid,
             listening.secret_id,
         );
+        text.push_str(&format!(
+            "\n# then make a bucket, upload a file, and run a job over it:\n\
+             cos-batch mb cos://mybucket-{appid}\n\
+             cos-batch put ./photo.jpg cos://mybucket-{appid}/photos/photo.jpg\n\
+             cos-batch ls cos://mybucket-{appid}/photos/\n\
+             cos-batch mb cos://reports-{appid}\n\
+             cos-batch run --bucket mybucket-{appid} --prefix photos/ \\\n  \
+             --manifest-to cos://mybucket-{appid}/manifests/photos.csv \\\n  \
+             --operation tagging --tag reviewed=yes \\\n  \
+             --report-bucket qcs::cos:{region}::reports-{appid} --confirm\n",
+            appid = listening.appid,
+            region = listening.region,
+        ));
         if listening.accounts.len() > 1 {
             text.push_str("\naccounts served (UIN APPID SECRET_ID):\n");
             for a in &listening.accounts {

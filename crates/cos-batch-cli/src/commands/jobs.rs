@@ -11,6 +11,8 @@ use std::io::Write as _;
 
 use crate::cli::{CreateJobArgs, ListJobsArgs, OutputFormat, RequestedStatus};
 use crate::commands::create_job;
+use crate::commands::put::upload;
+use crate::cos_url::CosUrl;
 use crate::failure::Failure;
 use crate::output;
 use crate::terminal::printable;
@@ -23,9 +25,19 @@ pub async fn create(
     client: &Client,
     args: &CreateJobArgs,
     uin: Option<&str>,
+    region: &str,
     format: OutputFormat,
 ) -> Result<(), Failure> {
-    let request = create_job::request(args, uin)?;
+    // `--manifest-file` is uploaded first; the job names the uploaded object and its ETag.
+    let uploaded = match (&args.manifest_file, &args.manifest_to) {
+        (Some(file), Some(to)) => {
+            let to = CosUrl::parse_object(to)?;
+            let etag = upload(client, file, &to).await?;
+            Some((to.object_arn(region), etag))
+        }
+        _ => None,
+    };
+    let request = create_job::request(args, uin, uploaded)?;
     let token = request.client_request_token.clone().unwrap_or_default();
     let result = match client.create_job_with(request).await {
         Ok(result) => result,

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use cos_batch_hyper::Client;
-use cos_batch_model::{DescribeJobRequest, Job, JobStatus};
+use cos_batch_model::{Job, JobStatus};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::failure::{EXIT_JOB_CANCELLED, EXIT_JOB_FAILED, EXIT_TASKS_FAILED, Failure};
@@ -52,17 +52,16 @@ pub async fn follow(client: &Client, job_id: &str, interval: Duration) -> Result
         biased;
         _ = tokio::signal::ctrl_c() => {
             bar.abandon();
-            Err(Failure::Interrupted(format!(
-                "interrupted: job {job_id} keeps running; follow it again with \
-                 `cos-batch watch {job_id}`, cancel it with \
-                 `cos-batch update-job-status {job_id} cancelled`",
-                job_id = printable(job_id)
-            )))
+            Err(Failure::Interrupted(interrupted_message(job_id)))
         }
         job = polled => job,
     }
 }
 
+/// How long `watch` follows a job: as good as for ever (the waiter needs a bound).
+const FOLLOW_FOR: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// Follows the job with the client's waiter, polling every `interval`, drawing each answer.
 async fn poll(
     client: &Client,
     job_id: &str,
@@ -72,39 +71,48 @@ async fn poll(
     let counting = counting_style()?;
     let mut counted = false;
     let mut hinted = false;
-    loop {
-        let result = client
-            .describe_job_with(DescribeJobRequest::new(job_id))
-            .await?;
-        let job = result.job.ok_or_else(|| {
-            Failure::Transport(format!("DescribeJob of {job_id} returned no job"))
-        })?;
-        let summary = job.progress_summary.unwrap_or_default();
-        let total = summary.total_number_of_tasks.unwrap_or(0);
-        let succeeded = summary.number_of_tasks_succeeded.unwrap_or(0);
-        let failed = summary.number_of_tasks_failed.unwrap_or(0);
-        let status = job
-            .status
-            .clone()
-            .unwrap_or(JobStatus::Other("unknown".into()));
-        if total > 0 && !counted {
-            bar.set_style(counting.clone());
-            bar.set_length(total);
-            counted = true;
-        }
-        bar.set_position(succeeded.saturating_add(failed));
-        bar.set_message(message(failed, &status));
-        if status.is_terminal() {
-            bar.finish();
-            return Ok(job);
-        }
-        if status == JobStatus::Suspended && !hinted {
-            hinted = true;
-            bar.suspend(|| eprintln!("{}", printable(&suspended_hint(job_id, &job))));
-        }
-        bar.tick();
-        tokio::time::sleep(interval).await;
-    }
+    let drawn = bar.clone();
+    let id = job_id.to_owned();
+    let job = client
+        .wait_for_job(job_id)
+        .poll_interval(interval)
+        .max_poll_interval(interval)
+        .timeout(FOLLOW_FOR)
+        .on_progress(move |job| {
+            let summary = job.progress_summary.unwrap_or_default();
+            let total = summary.total_number_of_tasks.unwrap_or(0);
+            let succeeded = summary.number_of_tasks_succeeded.unwrap_or(0);
+            let failed = summary.number_of_tasks_failed.unwrap_or(0);
+            let status = job
+                .status
+                .clone()
+                .unwrap_or(JobStatus::Other("unknown".into()));
+            if total > 0 && !counted {
+                drawn.set_style(counting.clone());
+                drawn.set_length(total);
+                counted = true;
+            }
+            drawn.set_position(succeeded.saturating_add(failed));
+            drawn.set_message(message(failed, &status));
+            if status == JobStatus::Suspended && !hinted {
+                hinted = true;
+                drawn.suspend(|| eprintln!("{}", printable(&suspended_hint(&id, job))));
+            }
+            drawn.tick();
+        })
+        .await?;
+    bar.finish();
+    Ok(job)
+}
+
+/// What Ctrl-C leaves: the job running, and how to follow or cancel it.
+pub fn interrupted_message(job_id: &str) -> String {
+    format!(
+        "interrupted: job {job_id} keeps running; follow it again with \
+         `cos-batch watch {job_id}`, cancel it with \
+         `cos-batch update-job-status {job_id} cancelled`",
+        job_id = printable(job_id)
+    )
 }
 
 /// What to do about a job waiting in Suspended.

@@ -74,12 +74,19 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn start() -> Self {
+        Self::with_faults(cos_batch_emulator::Faults::new())
+    }
+
+    /// An emulator that injects `faults` (delays, errors).
+    pub fn with_faults(faults: cos_batch_emulator::Faults) -> Self {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let account = Account::demo();
         let handle = runtime
             .block_on(Emulator::start(
-                Config::new(dir.path()).with_account(account.clone()),
+                Config::new(dir.path())
+                    .with_account(account.clone())
+                    .with_faults(faults),
             ))
             .unwrap();
         Self {
@@ -163,6 +170,40 @@ impl Fixture {
         let out = self.run(&args);
         assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
         json(&out)["JobId"].as_str().unwrap().to_owned()
+    }
+
+    /// The full name of `bucket` (`name-appid`).
+    pub fn full(&self, bucket: &str) -> String {
+        format!("{bucket}-{}", self.account.appid)
+    }
+
+    /// The ARN of `bucket`, created if it is not there.
+    pub fn bucket(&self, bucket: &str) -> String {
+        self.handle()
+            .create_bucket(bucket, &self.account.appid)
+            .unwrap();
+        self.handle().bucket_arn(bucket, &self.account.appid)
+    }
+
+    /// Runs the binary and checks its exit code, with its stderr in the message.
+    pub fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
+        out
+    }
+
+    /// Waits until `job` has ended; returns its description.
+    pub fn wait_ended(&self, job: &str) -> Value {
+        for _ in 0..6000 {
+            let doc = json(&self.ok(&["--output", "json", "describe-job", job]));
+            if ["Complete", "Failed", "Cancelled"]
+                .contains(&doc["Job"]["Status"].as_str().unwrap_or(""))
+            {
+                return doc;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("job {job} never ended");
     }
 
     pub fn wait_for(&self, job: &str, status: &str) -> Value {

@@ -497,3 +497,49 @@ pub async fn guarded<T>(f: impl std::future::Future<Output = T>) -> T {
         .await
         .expect("the test hung")
 }
+
+/// The real emulator (the object API and jobs) with a client of its demo account, for the
+/// tests that need the whole service rather than the scripted server above.
+pub struct EmulatorSetup {
+    pub handle: cos_batch_emulator::EmulatorHandle,
+    pub account: cos_batch_emulator::Account,
+    pub client: cos_batch_hyper::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl EmulatorSetup {
+    /// Starts an emulator in a temporary data directory.
+    pub async fn start() -> Self {
+        Self::with_faults(cos_batch_emulator::Faults::new(), quick_retries()).await
+    }
+
+    /// Starts an emulator that injects `faults`, with a client retrying by `retry`.
+    pub async fn with_faults(faults: cos_batch_emulator::Faults, retry: RetryPolicy) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let account = cos_batch_emulator::Account::demo();
+        let handle = cos_batch_emulator::Emulator::start(
+            cos_batch_emulator::Config::new(dir.path())
+                .with_account(account.clone())
+                .with_faults(faults),
+        )
+        .await
+        .unwrap();
+        let client = cos_batch_hyper::Client::builder()
+            .endpoint(handle.endpoint(&account))
+            .credentials(account.credentials())
+            .retry_policy(retry)
+            .build()
+            .unwrap();
+        Self {
+            handle,
+            account,
+            client,
+            _dir: dir,
+        }
+    }
+
+    /// The full name of `bucket` in the demo account.
+    pub fn full(&self, bucket: &str) -> String {
+        format!("{bucket}-{}", self.account.appid)
+    }
+}

@@ -35,6 +35,7 @@
 mod address;
 mod decode;
 mod list;
+mod manifest_key;
 mod put;
 mod range;
 mod request;
@@ -44,6 +45,7 @@ mod xml;
 pub use address::{BucketEndpoint, BucketName, InvalidBucketName};
 pub use decode::{ObjectCall, ObjectRequest, decode_request};
 pub use list::{ListObjectsInput, ListObjectsOutput, ListedObject, MAX_KEYS, Page};
+pub use manifest_key::{decode_manifest_key, encode_manifest_key};
 pub use put::{KNOWN_STORAGE_CLASSES, PutObjectInput};
 pub use range::{ByteRange, RangeNotSatisfiable};
 pub use response::{ObjectHead, encode_empty, encode_get_object, encode_head_object};

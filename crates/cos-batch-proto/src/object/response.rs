@@ -1,6 +1,7 @@
 //! The server side: responses of the object calls.
 
 use bytes::Bytes;
+use http::HeaderMap;
 use http::header::{
     ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderName, HeaderValue,
     LAST_MODIFIED,
@@ -39,6 +40,59 @@ impl ObjectHead {
             etag: etag.into(),
             last_modified: last_modified.into(),
             ..Self::default()
+        }
+    }
+}
+
+impl ObjectHead {
+    /// The client side: reads the head of a HEAD or GET Object response. The size is the
+    /// total of a `Content-Range` (a ranged GET), else `Content-Length`; a header that is
+    /// missing or unreadable leaves its field at its default.
+    ///
+    /// ```
+    /// use cos_batch_proto::object::{ObjectHead, encode_get_object};
+    /// let mut head = ObjectHead::new(10, "\"e\"", "Tue, 01 Dec 2026 00:00:00 GMT");
+    /// head.user_metadata.push(("x-cos-meta-a".into(), "1".into()));
+    /// let r = encode_get_object(&head, Some((2, 4)), "cde".into(), "req-1");
+    /// let read = ObjectHead::from_headers(r.headers());
+    /// assert_eq!((read.size, read.etag.as_str()), (10, "\"e\""));
+    /// assert_eq!(read.user_metadata, head.user_metadata);
+    /// ```
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let text = |name: &HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let total = text(&CONTENT_RANGE)
+            .and_then(|r| r.rsplit_once('/').and_then(|(_, t)| t.trim().parse().ok()));
+        let length = text(&CONTENT_LENGTH).and_then(|l| l.trim().parse().ok());
+        let standard_headers = [
+            http::header::CACHE_CONTROL,
+            http::header::CONTENT_DISPOSITION,
+            http::header::CONTENT_ENCODING,
+            http::header::EXPIRES,
+        ]
+        .into_iter()
+        .filter_map(|name| text(&name).map(|v| (name, v)))
+        .collect();
+        let user_metadata = headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("x-cos-meta-"))
+            .filter_map(|(name, v)| Some((name.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        Self {
+            size: total.or(length).unwrap_or(0),
+            etag: text(&ETAG).unwrap_or_default(),
+            last_modified: text(&LAST_MODIFIED).unwrap_or_default(),
+            content_type: text(&CONTENT_TYPE),
+            standard_headers,
+            user_metadata,
+            storage_class: text(&HeaderName::from_static("x-cos-storage-class")),
+            tag_count: text(&HeaderName::from_static("x-cos-tagging-count"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
         }
     }
 }
