@@ -155,12 +155,16 @@ mod object_meta;
 mod object_path;
 mod ownership;
 mod persist;
+mod registry;
 mod report;
 mod scheduler;
 mod server;
 mod service;
+mod settings;
 mod task;
+mod task_log;
 mod task_outcome;
+mod task_queue;
 
 pub use account::Account;
 pub use body_budget::{DEFAULT_BODY_BUDGET, MAX_OBJECT_SIZE};
