@@ -165,6 +165,8 @@ mod task;
 mod task_log;
 mod task_outcome;
 mod task_queue;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 pub use account::Account;
 pub use body_budget::{DEFAULT_BODY_BUDGET, MAX_OBJECT_SIZE};

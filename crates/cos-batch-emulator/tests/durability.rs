@@ -389,7 +389,9 @@ async fn a_restart_in_the_middle_of_a_hundred_thousand_tasks_loses_and_repeats_n
     let state = dir.path().join("state");
     let config = || Config::new(&data).with_state_dir(&state).with_workers(8);
     let emulator = Emulator::start(config()).await.unwrap();
-    let client = Client::new(&emulator, &Account::demo());
+    // A debug build on a shared machine: let each wait take minutes.
+    let patience = Duration::from_secs(600);
+    let client = Client::new(&emulator, &Account::demo()).patient(patience);
     let ks = keys("o/", N);
     for k in &ks {
         emulator.put_object("src", APPID, k, b"x").unwrap();
@@ -418,7 +420,9 @@ async fn a_restart_in_the_middle_of_a_hundred_thousand_tasks_loses_and_repeats_n
     assert_eq!(record["succeeded"].as_u64(), Some(first_run.len() as u64));
 
     let emulator = Emulator::start(config()).await.unwrap();
-    let client = Client::new(&emulator, &Account::demo());
+    // A debug build on a shared machine: let each wait take minutes.
+    let patience = Duration::from_secs(600);
+    let client = Client::new(&emulator, &Account::demo()).patient(patience);
     assert_eq!(
         progress(&client.describe(&id).await).0,
         first_run.len() as u64
