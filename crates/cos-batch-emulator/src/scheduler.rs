@@ -432,11 +432,19 @@ impl Scheduler {
         for _ in 0..self.settings.workers.max(1) {
             let (scheduler, job) = (self.clone(), job.clone());
             let (queue, runner, owner) = (queue.clone(), runner.clone(), owner.clone());
-            set.spawn(async move {
-                scheduler.work(&job, &queue, &runner, &owner).await;
-            });
+            set.spawn_blocking(move || scheduler.work(&job, &queue, &runner, &owner));
         }
-        while set.join_next().await.is_some() {}
+        while let Some(joined) = set.join_next().await {
+            if let Err(e) = joined {
+                job.state()
+                    .failure_reasons
+                    .push(JobFailure::new("InternalError", e.to_string()));
+                job.request_stop(Stop::Fail);
+            }
+        }
+        if let Err(e) = queue.flush() {
+            tracing::warn!(job = %job.id, error = %e, "cannot log the tasks' outcomes");
+        }
         if queue.all_logged() {
             RunEnd::Done
         } else {
@@ -444,14 +452,9 @@ impl Scheduler {
         }
     }
 
-    /// One worker: takes the next task until there is none or the job must stop.
-    async fn work(
-        &self,
-        job: &Arc<JobEntry>,
-        queue: &TaskQueue,
-        runner: &Arc<TaskRunner>,
-        owner: &Arc<Ownership>,
-    ) {
+    /// One worker (a blocking thread): takes the next task until there is none or the job
+    /// must stop.
+    fn work(&self, job: &JobEntry, queue: &TaskQueue, runner: &TaskRunner, owner: &Ownership) {
         let delay = self.settings.task_delay;
         let stopping = || job.stop_reason() != Stop::None;
         loop {
@@ -459,9 +462,9 @@ impl Scheduler {
                 return;
             }
             if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
+                std::thread::sleep(delay);
             }
-            let (index, task) = match queue.next(stopping).await {
+            let (index, task) = match queue.next(stopping) {
                 None => return,
                 Some(Ok(next)) => next,
                 Some(Err(e)) => {
@@ -473,13 +476,11 @@ impl Scheduler {
                     return;
                 }
             };
-            let (runner, owner) = (runner.clone(), owner.clone());
-            let outcome = tokio::task::spawn_blocking(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 owner.deny_task(&task).unwrap_or_else(|| runner.run(&task))
-            })
-            .await
-            .unwrap_or_else(|e| {
-                TaskFailure::new(TaskErrorCode::InternalError, e.to_string()).into()
+            }))
+            .unwrap_or_else(|_| {
+                TaskFailure::new(TaskErrorCode::InternalError, "the task panicked").into()
             });
             if let Err(e) = queue.finish(index, outcome, |o| job.count(o)) {
                 tracing::warn!(job = %job.id, error = %e, "cannot log a task's outcome");

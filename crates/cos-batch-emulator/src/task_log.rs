@@ -15,6 +15,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +147,7 @@ impl JobFiles {
             file,
             next: summary.done,
             buf: Vec::new(),
+            since: Instant::now(),
         })
     }
 
@@ -285,28 +287,59 @@ impl LogLines {
     }
 }
 
-/// Appends outcomes to a task log, in manifest order.
+/// Appends outcomes to a task log, in manifest order. Lines are buffered and written in one
+/// `write` once [`LOG_BUFFER`] bytes or [`LOG_DELAY`] have gathered, and on
+/// [`OutcomeLog::flush`] or drop.
 #[derive(Debug)]
 pub(crate) struct OutcomeLog {
     file: File,
     next: u64,
     buf: Vec<u8>,
+    since: Instant,
 }
 
+/// The most outcome bytes kept before they are written.
+pub(crate) const LOG_BUFFER: usize = 64 * 1024;
+/// The longest an outcome waits before it is written.
+pub(crate) const LOG_DELAY: Duration = Duration::from_millis(100);
+
 impl OutcomeLog {
-    /// Appends the outcomes of the next tasks in one write.
+    /// Appends the outcomes of the next tasks (written when due).
     pub(crate) fn append<'a>(
         &mut self,
         outcomes: impl IntoIterator<Item = &'a TaskOutcome>,
     ) -> io::Result<()> {
-        self.buf.clear();
+        if self.buf.is_empty() {
+            self.since = Instant::now();
+        }
         for o in outcomes {
             serde_json::to_writer(&mut self.buf, &OutcomeLineRef { i: self.next, o })
                 .map_err(io::Error::other)?;
             self.buf.push(b'\n');
             self.next += 1;
         }
-        self.file.write_all(&self.buf)
+        if self.buf.len() >= LOG_BUFFER || self.since.elapsed() >= LOG_DELAY {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is buffered.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let written = self.file.write_all(&self.buf);
+        self.buf.clear();
+        written
+    }
+}
+
+impl Drop for OutcomeLog {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::warn!(error = %e, "cannot write task outcomes to the task log");
+        }
     }
 }
 
@@ -411,6 +444,7 @@ mod tests {
         assert_eq!(files.scan_log().unwrap(), summary);
         let mut log = files.open_log(&summary).unwrap();
         log.append([&ok]).unwrap();
+        drop(log);
         let rows: Vec<_> = files.finished().unwrap().map(Result::unwrap).collect();
         let keys: Vec<_> = rows.iter().map(|(t, _)| t.key.as_str()).collect();
         assert_eq!(keys, ["a", "b,1", "c"]);
@@ -433,6 +467,7 @@ mod tests {
         let ok = TaskOutcome::Succeeded(http::StatusCode::OK);
         let mut log = files.open_log(&LogSummary::default()).unwrap();
         log.append([&ok]).unwrap();
+        log.flush().unwrap();
         let line = serde_json::to_string(&OutcomeLineRef { i: 5, o: &ok }).unwrap();
         log.file.write_all(format!("{line}\n").as_bytes()).unwrap();
         assert_eq!(files.scan_log().unwrap().done, 1);

@@ -4,16 +4,20 @@
 //!
 //! A task is handed out only within [`WINDOW`] tasks of the first one without a logged
 //! outcome, so the outcomes waiting for an earlier task are at most [`WINDOW`]: memory does
-//! not grow with the job. A run that stops (pause, cancel, shutdown) lets its running tasks
-//! finish, so every task handed out is logged; a process killed mid-run repeats, on restart,
-//! the tasks it had finished but not logged yet (at most [`WINDOW`], usually the few running).
+//! not grow with the job. The log is written in batches (see [`OutcomeLog`]). A run that stops
+//! (pause, cancel, shutdown) lets its running tasks finish and writes the log out, so every
+//! task handed out is logged once; a process killed mid-run repeats, on restart, the tasks it
+//! had finished but not written to the log yet (those of the last 100 ms, and those waiting
+//! for an earlier task: at most [`WINDOW`]).
+//!
+//! The workers are threads (one blocking thread each for the whole run): a task costs no
+//! hand-over between threads, so no `futex` call when the queue is not contended.
 
 use std::collections::BTreeMap;
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
-
-use tokio::sync::Notify;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crate::manifest::ManifestTask;
 use crate::task_log::{OutcomeLog, TaskReader};
@@ -22,14 +26,20 @@ use crate::task_outcome::TaskOutcome;
 /// How far ahead of the first unlogged task tasks are handed out.
 pub(crate) const WINDOW: u64 = 4096;
 
-/// The tasks of one run, handed out and logged in manifest order.
+/// How often a worker waiting for the window checks whether it should stop.
+const STOP_CHECK: Duration = Duration::from_millis(50);
+
+/// The tasks of one run, handed out and logged in manifest order. Its methods block: the
+/// workers are threads.
 #[derive(Debug)]
 pub(crate) struct TaskQueue {
     source: Mutex<Source>,
     finished: Mutex<Pending>,
     /// Every task before this one is logged.
     logged: AtomicU64,
-    advanced: Notify,
+    /// Signalled (under `finished`) when `logged` moves while workers wait for the window.
+    advanced: Condvar,
+    waiting: AtomicUsize,
     total: u64,
 }
 
@@ -63,22 +73,17 @@ impl TaskQueue {
                 waiting: BTreeMap::new(),
             }),
             logged: AtomicU64::new(start),
-            advanced: Notify::new(),
+            advanced: Condvar::new(),
+            waiting: AtomicUsize::new(0),
             total,
         }
     }
 
     /// The next task and its index; `None` once there is none or `stop()` says so (checked
-    /// before each task is taken). Waits while the window is full.
-    pub(crate) async fn next(
-        &self,
-        stop: impl Fn() -> bool,
-    ) -> Option<io::Result<(u64, ManifestTask)>> {
+    /// before each task is taken). Blocks while the window is full.
+    pub(crate) fn next(&self, stop: impl Fn() -> bool) -> Option<io::Result<(u64, ManifestTask)>> {
         loop {
-            let advanced = self.advanced.notified();
-            tokio::pin!(advanced);
-            advanced.as_mut().enable();
-            {
+            let wanted = {
                 let mut source = lock(&self.source);
                 if stop() || source.next >= self.total {
                     return None;
@@ -97,13 +102,20 @@ impl TaskQueue {
                         Err(e) => Some(Err(e)),
                     };
                 }
+                source.next
+            };
+            // The window is full: wait until the first tasks are logged.
+            let pending = lock(&self.finished);
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+            if wanted >= self.logged.load(Ordering::SeqCst) + WINDOW {
+                let _ = self.advanced.wait_timeout(pending, STOP_CHECK);
             }
-            advanced.await;
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
     /// Records task `index`'s outcome. The outcomes that can now be logged (this one and any
-    /// later ones that waited for it) are written in one append and passed to `counted`, in
+    /// later ones that waited for it) are appended to the log and passed to `counted`, in
     /// order. An error is the log's: the outcomes still count.
     pub(crate) fn finish(
         &self,
@@ -130,9 +142,18 @@ impl TaskQueue {
         };
         ready.iter().for_each(&mut counted);
         self.logged.store(end, Ordering::SeqCst);
-        drop(pending);
-        self.advanced.notify_waiters();
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.advanced.notify_all();
+        }
         written
+    }
+
+    /// Writes the outcomes the log still buffers (at the end of a run).
+    pub(crate) fn flush(&self) -> io::Result<()> {
+        match &mut lock(&self.finished).log {
+            Some(log) => log.flush(),
+            None => Ok(()),
+        }
     }
 
     /// Whether every task of the job is logged.
@@ -163,13 +184,13 @@ mod tests {
         (dir, files)
     }
 
-    #[tokio::test]
-    async fn outcomes_are_logged_in_manifest_order() {
+    #[test]
+    fn outcomes_are_logged_in_manifest_order() {
         let (_dir, files) = files(5);
         let log = files.open_log(&LogSummary::default()).unwrap();
         let queue = TaskQueue::new(files.read_tasks(0).unwrap(), Some(log), 0, 5);
         let mut taken = Vec::new();
-        while let Some(t) = queue.next(|| false).await {
+        while let Some(t) = queue.next(|| false) {
             taken.push(t.unwrap());
         }
         assert_eq!(taken.len(), 5);
@@ -187,10 +208,12 @@ mod tests {
             .finish(0, ok.clone(), |o| counted.push(o.clone()))
             .unwrap();
         assert_eq!(counted.len(), 3);
+        queue.flush().unwrap();
         assert_eq!(files.scan_log().unwrap().done, 3);
         assert!(!queue.all_logged());
         queue.finish(3, ok, |o| counted.push(o.clone())).unwrap();
         assert!(queue.all_logged());
+        queue.flush().unwrap();
         let statuses: Vec<u16> = files
             .finished()
             .unwrap()
@@ -199,20 +222,20 @@ mod tests {
         assert_eq!(statuses, [200, 201, 202, 200, 204]);
     }
 
-    #[tokio::test]
-    async fn a_run_resumes_after_the_logged_tasks_and_stops_when_asked() {
+    #[test]
+    fn a_run_resumes_after_the_logged_tasks_and_stops_when_asked() {
         let (_dir, files) = files(4);
         let queue = TaskQueue::new(files.read_tasks(2).unwrap(), None, 2, 4);
-        let (i, t) = queue.next(|| false).await.unwrap().unwrap();
+        let (i, t) = queue.next(|| false).unwrap().unwrap();
         assert_eq!((i, t.key.as_str()), (2, "k2"));
-        assert!(queue.next(|| true).await.is_none());
-        let (i, _) = queue.next(|| false).await.unwrap().unwrap();
+        assert!(queue.next(|| true).is_none());
+        let (i, _) = queue.next(|| false).unwrap().unwrap();
         assert_eq!(i, 3);
-        assert!(queue.next(|| false).await.is_none());
+        assert!(queue.next(|| false).is_none());
     }
 
-    #[tokio::test]
-    async fn the_window_holds_tasks_back_until_the_first_is_logged() {
+    #[test]
+    fn the_window_holds_tasks_back_until_the_first_is_logged() {
         let (_dir, files) = files(WINDOW + 1);
         let queue = std::sync::Arc::new(TaskQueue::new(
             files.read_tasks(0).unwrap(),
@@ -221,16 +244,16 @@ mod tests {
             WINDOW + 1,
         ));
         for _ in 0..WINDOW {
-            queue.next(|| false).await.unwrap().unwrap();
+            queue.next(|| false).unwrap().unwrap();
         }
         let q = queue.clone();
-        let last = tokio::spawn(async move { q.next(|| false).await });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let last = std::thread::spawn(move || q.next(|| false));
+        std::thread::sleep(Duration::from_millis(200));
         assert!(!last.is_finished(), "the window is full");
         queue
             .finish(0, TaskOutcome::Succeeded(http::StatusCode::OK), |_| {})
             .unwrap();
-        let (i, _) = last.await.unwrap().unwrap().unwrap();
+        let (i, _) = last.join().unwrap().unwrap().unwrap();
         assert_eq!(i, WINDOW);
     }
 }
