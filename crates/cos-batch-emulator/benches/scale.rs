@@ -12,7 +12,8 @@
 //!   tasks (the objects listed ten times) with a report (goal: at most 64 MiB above idle).
 //!
 //! `cargo bench -p cos-batch-emulator --bench scale` (`COS_SCALE_OBJECTS=N` to change the
-//! object count, `COS_SCALE_TASKS=N` the large job's tasks).
+//! object count, `COS_SCALE_TASKS=N` the large job's tasks, `COS_SCALE_PERF=FILE` to record a
+//! `perf` profile of the emulator over the copy job).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -132,9 +133,27 @@ fn main() {
     let server = Server::start(&data, workers);
     let client = server.client(&account);
     let request = job("all", all, copy("dst"), no_report.clone());
+    // `COS_SCALE_PERF=FILE`: a `perf record` profile of the emulator over this job.
+    let perf = std::env::var_os("COS_SCALE_PERF").and_then(|out| {
+        let child = Command::new("perf")
+            .args(["record", "-F", "499", "-g", "-o"])
+            .arg(out)
+            .args(["-p", &server.pid().to_string()])
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        std::thread::sleep(Duration::from_secs(1));
+        Some(child)
+    });
     let started = Instant::now();
     let done = runtime.block_on(run_job(&client, &request, Duration::from_millis(2)));
     let rate = objects as f64 / started.elapsed().as_secs_f64();
+    if let Some(mut perf) = perf {
+        let _ = Command::new("kill")
+            .args(["-INT", &perf.id().to_string()])
+            .status();
+        let _ = perf.wait();
+    }
     check_complete(&done, objects);
     println!(
         "emulator: COSPutObjectCopy job of {objects} objects: {rate:.0} objects/s = {:.0} % of \
