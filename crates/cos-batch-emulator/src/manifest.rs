@@ -13,9 +13,11 @@
 //! each object, `null`, so the manifest is read at `null` and any other version id fails the job
 //! (`NoSuchVersion`).
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use cos_batch_model::{Manifest, ManifestField, ManifestFormat};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
@@ -29,7 +31,7 @@ use md5::{Digest, Md5};
 
 /// The largest inventory `manifest.json` read (it is parsed whole; the CSV manifests and the
 /// inventory data files are streamed, of any size), in bytes.
-pub(crate) const MAX_INVENTORY_JSON_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_INVENTORY_JSON_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What is escaped when a key is written into a CSV manifest or report: all but the unreserved
 /// characters and `/`.
@@ -142,19 +144,63 @@ enum CsvError {
     Sink(ManifestError),
 }
 
+/// The longest manifest row read, in bytes (give or take the reader's 64 KiB buffer): a longer
+/// one fails the manifest (`InvalidManifest`), as a row is held in memory while it is parsed.
+pub(crate) const MAX_ROW_BYTES: u64 = 1024 * 1024;
+
+/// The CSV reader's buffer, in bytes.
+const CSV_BUFFER: u64 = 64 * 1024;
+
+/// The error of a row longer than [`MAX_ROW_BYTES`].
+#[derive(Debug)]
+struct RowTooLong;
+
+impl fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a row is longer than {MAX_ROW_BYTES} bytes")
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+/// A reader that fails once it is asked for more than `limit` bytes (moved on as rows end).
+struct RowLimit<R> {
+    inner: R,
+    read: u64,
+    limit: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for RowLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let room = self.limit.get().saturating_sub(self.read);
+        if room == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, RowTooLong));
+        }
+        let max = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// Parses CSV manifest rows with columns `fields` from `reader`, passing each task to `sink`
-/// in order; the number of rows.
+/// in order; the number of rows. Memory is bounded by [`MAX_ROW_BYTES`].
 fn parse_csv(
     reader: impl Read,
     fields: &[ManifestField],
     sink: &mut dyn FnMut(ManifestTask) -> Result<(), ManifestError>,
 ) -> Result<u64, CsvError> {
     let columns = Columns::from_fields(fields).map_err(CsvError::Sink)?;
+    let limit = Rc::new(Cell::new(MAX_ROW_BYTES + CSV_BUFFER));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .buffer_capacity(64 * 1024)
-        .from_reader(reader);
+        .buffer_capacity(CSV_BUFFER as usize)
+        .from_reader(RowLimit {
+            inner: reader,
+            read: 0,
+            limit: limit.clone(),
+        });
     let mut record = csv::ByteRecord::new();
     let mut rows = 0u64;
     loop {
@@ -162,10 +208,14 @@ fn parse_csv(
             Ok(false) => return Ok(rows),
             Ok(true) => {
                 rows += 1;
+                limit.set(reader.position().byte() + MAX_ROW_BYTES + CSV_BUFFER);
                 sink(row_task(&record, &columns, rows)).map_err(CsvError::Sink)?;
             }
             Err(e) if e.is_io_error() => {
                 return Err(match e.into_kind() {
+                    csv::ErrorKind::Io(e) if e.get_ref().is_some_and(|i| i.is::<RowTooLong>()) => {
+                        CsvError::Invalid(e.to_string())
+                    }
                     csv::ErrorKind::Io(e) => CsvError::Read(e),
                     other => CsvError::Read(io::Error::other(format!("{other:?}"))),
                 });
@@ -542,6 +592,22 @@ mod tests {
             assert!(t.invalid.is_some(), "{t:?}");
         }
         assert!(tasks[5].invalid.as_deref().unwrap().contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_fails_the_manifest() {
+        // Rows end where the CSV reader's buffer ends: the limit is exact to within it.
+        let long = "k".repeat((MAX_ROW_BYTES + CSV_BUFFER) as usize + 1);
+        let csv = format!("b,a\nb,{long}\nb,c\n");
+        let Err(e) = parse_all(csv.as_bytes(), &bk()) else {
+            panic!("a row too long was read");
+        };
+        assert_eq!(e.code, "InvalidManifest");
+        assert!(e.message.contains("longer than"), "{e}");
+        // Rows up to the limit, many of them, are read.
+        let row = format!("b,{}\n", "k".repeat(MAX_ROW_BYTES as usize - 4));
+        let csv = row.repeat(3);
+        assert_eq!(parse_all(csv.as_bytes(), &bk()).unwrap().len(), 3);
     }
 
     #[test]
