@@ -1,27 +1,9 @@
-//! Whole-file writes that a reader never sees half done: a temporary file next to the target,
-//! then a rename. A leaf module: it knows nothing of jobs, objects or the state directory.
+//! Durable whole-file writes of the state directory: a temporary file next to the target,
+//! `fsync`ed, then a rename and a directory `fsync`. A leaf module: it knows nothing of jobs, objects or the state directory.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::Path;
-
-/// Writes `bytes` to `path` through a temporary file and a rename, creating the directory.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| io::Error::other("the path has no directory"))?;
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{:016x}", fastrand::u64(..)));
-    let written = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written
-}
 
 /// Flushes a directory's entries (a new or renamed file in it) to disk. Directories cannot
 /// be opened for that outside Unix, where this does nothing.

@@ -21,11 +21,7 @@
 //! - ListJobs lists oldest first; `NextToken` is the JobId of the last job of the page, omitted
 //!   on the last page; a `nextToken` that is not a job of the account is `InvalidArgument`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::Arc;
 
 use cos_batch_model::{
     CreateJobRequest, ErrorCode, Job, JobStatus, ListJobsRequest, ListJobsResult,
@@ -34,52 +30,24 @@ use cos_batch_model::{
 };
 use cos_batch_proto::CosError;
 use http::StatusCode;
-use tokio::sync::Notify;
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
-use crate::Account;
 use crate::job::{JobEntry, Stop};
 use crate::ownership::Ownership;
-use crate::persist::StateStore;
+use crate::persist::{LoadedJob, StateStore};
+use crate::registry::Jobs;
 use crate::report::ReportTarget;
+use crate::scheduler::Scheduler;
+pub(crate) use crate::settings::Settings;
 use crate::task::TaskRunner;
 
-/// The jobs, by creation order and by id.
-#[derive(Debug, Default)]
-pub(crate) struct Registry {
-    pub by_seq: BTreeMap<u64, Arc<JobEntry>>,
-    pub by_id: HashMap<String, Arc<JobEntry>>,
-    pub next_seq: u64,
-}
-
-impl Registry {
-    pub(crate) fn insert(&mut self, job: Arc<JobEntry>) {
-        self.next_seq = self.next_seq.max(job.seq + 1);
-        self.by_id.insert(job.id.clone(), job.clone());
-        self.by_seq.insert(job.seq, job);
-    }
-}
-
-/// The settings the control plane runs with.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub data_dir: PathBuf,
-    pub accounts: Vec<Account>,
-    pub workers: usize,
-    pub active_jobs: usize,
-    pub job_limit: usize,
-    pub task_delay: Duration,
-}
-
-/// The emulator's state, shared by the HTTP service and the scheduler.
+/// The emulator's jobs and the operations on them, shared by the HTTP service; the
+/// [`Scheduler`] runs them.
 #[derive(Debug)]
 pub(crate) struct ControlPlane {
     pub settings: Settings,
-    registry: Mutex<Registry>,
-    pub(crate) wake: Notify,
-    pub(crate) store: Option<StateStore>,
-    pub(crate) background: Mutex<Vec<JoinHandle<()>>>,
-    pub(crate) shutting_down: AtomicBool,
+    jobs: Arc<Jobs>,
+    scheduler: Arc<Scheduler>,
 }
 
 /// A random UUID v4 (job and request ids), from fastrand: the ids only need to be unique, and
@@ -94,37 +62,45 @@ fn no_such_job(id: &str) -> CosError {
 
 impl ControlPlane {
     pub(crate) fn new(settings: Settings, store: Option<StateStore>) -> Self {
+        let jobs = Arc::new(Jobs::default());
+        let scheduler = Arc::new(Scheduler::new(settings.clone(), jobs.clone(), store));
         Self {
             settings,
-            registry: Mutex::new(Registry::default()),
-            wake: Notify::new(),
-            store,
-            background: Mutex::new(Vec::new()),
-            shutting_down: AtomicBool::new(false),
+            jobs,
+            scheduler,
         }
     }
 
-    pub(crate) fn registry(&self) -> MutexGuard<'_, Registry> {
-        self.registry.lock().unwrap_or_else(|e| e.into_inner())
+    /// Registers the jobs read from the state directory (see [`Scheduler::load`]).
+    pub(crate) fn load(&self, jobs: Vec<LoadedJob>) {
+        self.scheduler.load(jobs);
+    }
+
+    /// Runs the scheduler until `shutdown` says so.
+    pub(crate) async fn scheduler_loop(self: Arc<Self>, shutdown: watch::Receiver<bool>) {
+        self.scheduler.clone().run_loop(shutdown).await;
+    }
+
+    /// Shutdown: no new work, running jobs stop taking tasks, their running tasks finish, and
+    /// every job's state is saved.
+    pub(crate) async fn shutdown(&self) {
+        self.scheduler.shutdown().await;
+    }
+
+    /// Starts a shutdown without waiting.
+    pub(crate) fn begin_shutdown(&self) {
+        self.scheduler.begin_shutdown();
     }
 
     /// Every job, oldest first.
-    pub(crate) fn all_jobs(&self) -> Vec<Arc<JobEntry>> {
-        self.registry().by_seq.values().cloned().collect()
-    }
-
-    /// Saves a job's record, if there is a state directory.
-    pub(crate) fn persist(&self, job: &JobEntry) {
-        if let Some(store) = &self.store
-            && let Err(e) = job.save_with(|record| store.save_record(record))
-        {
-            tracing::warn!(job = %job.id, error = %e, "cannot save the job's state");
-        }
+    fn all_jobs(&self) -> Vec<Arc<JobEntry>> {
+        self.jobs.all()
     }
 
     /// The account's job `id`.
     fn job(&self, appid: &str, id: &str) -> Result<Arc<JobEntry>, CosError> {
-        self.registry()
+        self.jobs
+            .lock()
             .by_id
             .get(id)
             .filter(|j| j.appid == appid)
@@ -153,7 +129,7 @@ impl ControlPlane {
                 .map_err(malformed)?;
         }
         let job = {
-            let mut registry = self.registry();
+            let mut registry = self.jobs.lock();
             let mine = || registry.by_seq.values().filter(|j| j.appid == appid);
             // Decoded requests always carry a token; one without is never a duplicate.
             let token = request.client_request_token.as_deref();
@@ -181,11 +157,9 @@ impl ControlPlane {
             ));
             // A job is acknowledged only once it is on disk; the write happens under the
             // registry's lock, so that no other request sees a job that may yet be refused.
-            if let Some(store) = &self.store
-                && let Err(e) = job.save_with(|record| store.save_record(record))
-            {
+            if let Err(e) = self.scheduler.save(&job) {
                 tracing::error!(error = %e, "cannot save a new job: CreateJob refused");
-                let _ = store.remove(&job.id);
+                let _ = self.scheduler.forget(&job.id);
                 return Err(CosError::internal_error(
                     "We encountered an internal error: the job could not be saved. Please try again.",
                 ));
@@ -193,7 +167,7 @@ impl ControlPlane {
             registry.insert(job.clone());
             job
         };
-        self.wake.notify_one();
+        self.scheduler.wake();
         Ok(job.id.clone())
     }
 
@@ -280,8 +254,8 @@ impl ControlPlane {
             }
             st.status.clone()
         };
-        self.persist(&job);
-        self.wake.notify_one();
+        self.scheduler.persist(&job);
+        self.scheduler.wake();
         let mut result = UpdateJobStatusResult::new(job.id.clone(), status);
         result.status_update_reason = request.status_update_reason.clone();
         Ok(result)
@@ -304,8 +278,8 @@ impl ControlPlane {
             }
             st.priority = request.priority;
         }
-        self.persist(&job);
-        self.wake.notify_one();
+        self.scheduler.persist(&job);
+        self.scheduler.wake();
         Ok(UpdateJobPriorityResult::new(
             job.id.clone(),
             request.priority,
@@ -325,20 +299,13 @@ impl ControlPlane {
             }
         }
         {
-            let mut registry = self.registry();
+            let mut registry = self.jobs.lock();
             registry.by_id.remove(id);
             registry.by_seq.remove(&job.seq);
         }
-        if let Some(store) = &self.store
-            && let Err(e) = store.remove(id)
-        {
+        if let Err(e) = self.scheduler.forget(id) {
             tracing::warn!(job = %id, error = %e, "cannot remove the job's state");
         }
         Ok(())
-    }
-
-    /// Whether shutdown has begun.
-    pub(crate) fn is_shutting_down(&self) -> bool {
-        self.shutting_down.load(Ordering::SeqCst)
     }
 }

@@ -1,8 +1,9 @@
-//! One job: what was asked (the `CreateJobRequest`), where it is in its lifecycle, its tasks
-//! and their outcomes, and live progress counters.
+//! One job: what was asked (the `CreateJobRequest`), where it is in its lifecycle, and live
+//! progress counters. Its tasks and their outcomes are in its task files
+//! ([`crate::task_log`]), never in memory.
 
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cos_batch_model::{
@@ -10,7 +11,6 @@ use cos_batch_model::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::ManifestTask;
 use crate::task_outcome::TaskOutcome;
 
 /// A job fails once more than half of its executed tasks failed, when more than this many
@@ -63,35 +63,6 @@ pub(crate) struct JobState {
     pub busy: bool,
 }
 
-/// A job's tasks and what became of them.
-#[derive(Debug)]
-pub(crate) struct JobTasks {
-    pub tasks: Vec<ManifestTask>,
-    pub results: Vec<OnceLock<TaskOutcome>>,
-}
-
-impl JobTasks {
-    pub(crate) fn new(tasks: Vec<ManifestTask>) -> Self {
-        let results = tasks.iter().map(|_| OnceLock::new()).collect();
-        Self { tasks, results }
-    }
-
-    /// The tasks that have an outcome, with it, in manifest order.
-    pub(crate) fn finished(&self) -> impl Iterator<Item = (&ManifestTask, &TaskOutcome)> {
-        self.tasks
-            .iter()
-            .zip(&self.results)
-            .filter_map(|(t, r)| r.get().map(|o| (t, o)))
-    }
-
-    /// The indices of the tasks without an outcome.
-    pub(crate) fn pending(&self) -> Vec<usize> {
-        (0..self.tasks.len())
-            .filter(|&i| self.results[i].get().is_none())
-            .collect()
-    }
-}
-
 /// A job of one account.
 #[derive(Debug)]
 pub(crate) struct JobEntry {
@@ -105,7 +76,6 @@ pub(crate) struct JobEntry {
     succeeded: AtomicU64,
     failed: AtomicU64,
     stop: AtomicU8,
-    tasks: OnceLock<Arc<JobTasks>>,
     /// Held while the record is taken and saved, so saves land in the order they were taken.
     save: Mutex<()>,
 }
@@ -123,31 +93,28 @@ impl JobEntry {
     pub(crate) fn new(id: String, appid: String, seq: u64, request: CreateJobRequest) -> Self {
         let priority = request.priority;
         let created = now_timestamp();
-        Self::restore(
-            JobRecord {
-                job_id: id,
-                appid,
-                seq,
-                creation_time: created,
-                request,
-                status: JobStatus::New,
-                priority,
-                status_update_reason: None,
-                suspended_cause: None,
-                suspended_date: None,
-                termination_date: None,
-                failure_reasons: Vec::new(),
-                total: None,
-                succeeded: 0,
-                failed: 0,
-            },
-            None,
-        )
+        Self::restore(JobRecord {
+            job_id: id,
+            appid,
+            seq,
+            creation_time: created,
+            request,
+            status: JobStatus::New,
+            priority,
+            status_update_reason: None,
+            suspended_cause: None,
+            suspended_date: None,
+            termination_date: None,
+            failure_reasons: Vec::new(),
+            total: None,
+            succeeded: 0,
+            failed: 0,
+        })
     }
 
-    /// A job from its record, with its tasks when they were read already.
-    pub(crate) fn restore(record: JobRecord, tasks: Option<JobTasks>) -> Self {
-        let entry = Self {
+    /// A job from its record.
+    pub(crate) fn restore(record: JobRecord) -> Self {
+        Self {
             id: record.job_id,
             appid: record.appid,
             seq: record.seq,
@@ -168,13 +135,8 @@ impl JobEntry {
             succeeded: AtomicU64::new(record.succeeded),
             failed: AtomicU64::new(record.failed),
             stop: AtomicU8::new(0),
-            tasks: OnceLock::new(),
             save: Mutex::new(()),
-        };
-        if let Some(tasks) = tasks {
-            entry.set_tasks(tasks);
         }
-        entry
     }
 
     /// Locks the lifecycle state (a poisoned lock is taken over: the state stays usable).
@@ -182,45 +144,20 @@ impl JobEntry {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The tasks, once the manifest was read.
-    pub(crate) fn tasks(&self) -> Option<Arc<JobTasks>> {
-        self.tasks.get().cloned()
+    /// Sets the counters (from the task log).
+    pub(crate) fn set_counts(&self, succeeded: u64, failed: u64) {
+        self.succeeded.store(succeeded, Ordering::SeqCst);
+        self.failed.store(failed, Ordering::SeqCst);
     }
 
-    /// Sets the tasks (once) and counts the outcomes they already have.
-    pub(crate) fn set_tasks(&self, tasks: JobTasks) {
-        let (mut ok, mut failed) = (0, 0);
-        for (_, o) in tasks.finished() {
-            if o.is_success() {
-                ok += 1;
-            } else {
-                failed += 1;
-            }
-        }
-        let total = tasks.tasks.len() as u64;
-        if self.tasks.set(Arc::new(tasks)).is_ok() {
-            self.succeeded.store(ok, Ordering::SeqCst);
-            self.failed.store(failed, Ordering::SeqCst);
-            self.state().total = Some(total);
-        }
-    }
-
-    /// Records the outcome of task `index`; false if it had one already (it is not counted
-    /// twice).
-    pub(crate) fn record(&self, tasks: &JobTasks, index: usize, outcome: TaskOutcome) -> bool {
-        let ok = outcome.is_success();
-        let Some(slot) = tasks.results.get(index) else {
-            return false;
-        };
-        if slot.set(outcome).is_err() {
-            return false;
-        }
-        if ok {
-            self.succeeded.fetch_add(1, Ordering::SeqCst);
+    /// Counts one logged outcome.
+    pub(crate) fn count(&self, outcome: &TaskOutcome) {
+        let counter = if outcome.is_success() {
+            &self.succeeded
         } else {
-            self.failed.fetch_add(1, Ordering::SeqCst);
-        }
-        true
+            &self.failed
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
     }
 
     /// (succeeded, failed).

@@ -32,8 +32,14 @@
 //!   `uid/{appid}` of an ARN, or a bucket name ending with another served account's APPID, is
 //!   `AccessDenied` at CreateJob, and per task for a manifest row), with messages that say
 //!   nothing about the other account's objects. The handle's object helpers keep the same rule.
+//! - Jobs of any size run in bounded memory: the manifest is streamed (its ETag checked on the
+//!   way) into the job's task file, tasks run in manifest order and their outcomes are appended
+//!   to a task log in that order and counted, and the report is streamed from the two files;
+//!   no per-task state is held in memory (without a state directory the files live in a
+//!   private temporary directory). The report's rows are in manifest order.
 //! - With a state directory, jobs survive a restart: an active job resumes without running its
-//!   finished tasks again. CreateJob answers once the job is on disk (written, `fsync`ed,
+//!   finished tasks again. A restart reads the task logs of the jobs that have not ended only;
+//!   an ended job is its record (its task files are removed when it ends). CreateJob answers once the job is on disk (written, `fsync`ed,
 //!   renamed, directory `fsync`ed), else `500 InternalError` and no job; a job directory that
 //!   cannot be read on start is moved to `{state}/set-aside/` and reported (stderr, `tracing`,
 //!   [`EmulatorHandle::set_aside_jobs`]), and the emulator starts.
@@ -43,6 +49,9 @@
 //!   any body is read, and bodies in flight share a memory budget.
 //! - Faults can be injected ([`Faults`]): a share of requests answered 500 or 503, delayed, or
 //!   (for CreateJob) cut off after the job was made.
+//!
+//! The `test-util` feature adds the module `test_util`: the fixture the crate's tests,
+//! benches and other crates' tests share.
 //!
 //! Decisions where the API is silent: a job that has ended is `InvalidRequest` "has already
 //! been completed" to UpdateJobStatus and `NoSuchJob` "does not exist or has already been
@@ -162,14 +171,20 @@ mod object_meta;
 mod object_path;
 mod ownership;
 mod persist;
+mod registry;
 mod report;
 mod response_body;
 mod scheduler;
 mod server;
 mod service;
+mod settings;
 mod storage;
 mod task;
+mod task_log;
 mod task_outcome;
+mod task_queue;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 pub use account::Account;
 pub use body_budget::{DEFAULT_BODY_BUDGET, MAX_OBJECT_SIZE};

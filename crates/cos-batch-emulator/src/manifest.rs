@@ -13,18 +13,26 @@
 //! each object, `null`, so the manifest is read at `null` and any other version id fails the job
 //! (`NoSuchVersion`).
 
+use std::cell::Cell;
 use std::fmt;
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use cos_batch_model::{Manifest, ManifestField, ManifestFormat};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::arn::CosArn;
-use crate::object_path::{ObjectPath, md5_hex};
+use crate::object_path::ObjectPath;
+#[cfg(test)]
+use crate::object_path::md5_hex;
+use crate::storage::{Storage, StorageError};
+use md5::{Digest, Md5};
 
-/// The largest manifest file read, in bytes.
-pub(crate) const MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
+/// The largest inventory `manifest.json` read (it is parsed whole; the CSV manifests and the
+/// inventory data files are streamed, of any size), in bytes.
+pub(crate) const MAX_INVENTORY_JSON_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What is escaped when a key is written into a CSV manifest or report: all but the unreserved
 /// characters and `/`.
@@ -65,7 +73,7 @@ pub(crate) struct ManifestError {
 }
 
 impl ManifestError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -126,34 +134,99 @@ impl Columns {
     }
 }
 
-/// Parses CSV manifest rows with columns `fields`.
-pub(crate) fn parse_csv(
-    bytes: &[u8],
+/// Why a CSV stream could not be read to its end.
+#[derive(Debug)]
+enum CsvError {
+    /// Not valid CSV.
+    Invalid(String),
+    /// The bytes could not be read (an I/O or a decompression error).
+    Read(io::Error),
+    /// The task could not be kept.
+    Sink(ManifestError),
+}
+
+/// The longest manifest row read, in bytes (give or take the reader's 64 KiB buffer): a longer
+/// one fails the manifest (`InvalidManifest`), as a row is held in memory while it is parsed.
+pub(crate) const MAX_ROW_BYTES: u64 = 1024 * 1024;
+
+/// The CSV reader's buffer, in bytes.
+const CSV_BUFFER: u64 = 64 * 1024;
+
+/// The error of a row longer than [`MAX_ROW_BYTES`].
+#[derive(Debug)]
+struct RowTooLong;
+
+impl fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a row is longer than {MAX_ROW_BYTES} bytes")
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+/// A reader that fails once it is asked for more than `limit` bytes (moved on as rows end).
+struct RowLimit<R> {
+    inner: R,
+    read: u64,
+    limit: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for RowLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let room = self.limit.get().saturating_sub(self.read);
+        if room == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, RowTooLong));
+        }
+        let max = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Parses CSV manifest rows with columns `fields` from `reader`, passing each task to `sink`
+/// in order; the number of rows. Memory is bounded by [`MAX_ROW_BYTES`].
+fn parse_csv(
+    reader: impl Read,
     fields: &[ManifestField],
-) -> Result<Vec<ManifestTask>, ManifestError> {
-    let columns = Columns::from_fields(fields)?;
+    sink: &mut dyn FnMut(ManifestTask) -> Result<(), ManifestError>,
+) -> Result<u64, CsvError> {
+    let columns = Columns::from_fields(fields).map_err(CsvError::Sink)?;
+    let limit = Rc::new(Cell::new(MAX_ROW_BYTES + CSV_BUFFER));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
-    let mut tasks = Vec::new();
+        .buffer_capacity(CSV_BUFFER as usize)
+        .from_reader(RowLimit {
+            inner: reader,
+            read: 0,
+            limit: limit.clone(),
+        });
     let mut record = csv::ByteRecord::new();
+    let mut rows = 0u64;
     loop {
         match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => tasks.push(row_task(&record, &columns, tasks.len() + 1)),
-            Err(e) => {
-                return Err(ManifestError::new(
-                    "InvalidManifest",
-                    format!("the manifest is not valid CSV: {e}"),
-                ));
+            Ok(false) => return Ok(rows),
+            Ok(true) => {
+                rows += 1;
+                limit.set(reader.position().byte() + MAX_ROW_BYTES + CSV_BUFFER);
+                sink(row_task(&record, &columns, rows)).map_err(CsvError::Sink)?;
             }
+            Err(e) if e.is_io_error() => {
+                return Err(match e.into_kind() {
+                    csv::ErrorKind::Io(e) if e.get_ref().is_some_and(|i| i.is::<RowTooLong>()) => {
+                        CsvError::Invalid(e.to_string())
+                    }
+                    csv::ErrorKind::Io(e) => CsvError::Read(e),
+                    other => CsvError::Read(io::Error::other(format!("{other:?}"))),
+                });
+            }
+            Err(e) => return Err(CsvError::Invalid(e.to_string())),
         }
     }
-    Ok(tasks)
 }
 
-fn row_task(record: &csv::ByteRecord, columns: &Columns, row: usize) -> ManifestTask {
+fn row_task(record: &csv::ByteRecord, columns: &Columns, row: u64) -> ManifestTask {
     let field = |i: usize| record.get(i).unwrap_or_default();
     let bucket = String::from_utf8_lossy(field(columns.bucket)).into_owned();
     let raw_key = field(columns.key);
@@ -220,13 +293,18 @@ fn schema_fields(schema: &str) -> Vec<ManifestField> {
         .collect()
 }
 
-/// Reads the manifest of a job of account `appid`: finds it from its ARN under `data_dir`,
-/// checks its ETag and parses it.
-pub(crate) fn load(
+/// Reads the manifest of a job of account `appid` as a stream: finds it from its ARN under
+/// `data_dir`, passes each task to `sink` in manifest order, and checks the ETag (and each
+/// inventory file's `MD5checksum`) as the bytes go by; the number of tasks. On an error the
+/// tasks passed so far are not the job's: the caller drops them. Memory does not grow with the
+/// manifest (an inventory's `manifest.json`, which lists files, is read whole, up to
+/// [`MAX_INVENTORY_JSON_BYTES`]).
+pub(crate) fn read(
     data_dir: &Path,
     appid: &str,
     manifest: &Manifest,
-) -> Result<Vec<ManifestTask>, ManifestError> {
+    sink: &mut dyn FnMut(ManifestTask) -> Result<(), ManifestError>,
+) -> Result<u64, ManifestError> {
     let arn = CosArn::parse(&manifest.location.object_arn)
         .map_err(|e| ManifestError::new("InvalidManifestLocation", format!("ObjectArn: {e}")))?;
     let key = arn.key.as_deref().unwrap_or_default();
@@ -245,29 +323,64 @@ pub(crate) fn load(
             ),
         ));
     }
-    let bytes = read_object(&object, "ManifestNotFound", "the manifest")?;
     let etag = manifest
         .location
         .etag
         .trim()
         .trim_matches('"')
         .to_ascii_lowercase();
-    let actual = md5_hex(&bytes);
-    if etag != actual {
-        return Err(ManifestError::new(
+    let mut hashed = Md5Reader::new(open_object(
+        data_dir,
+        arn.appid_or(appid),
+        &object,
+        "ManifestNotFound",
+        "the manifest",
+    )?);
+    let etag_mismatch = |actual: &str| {
+        ManifestError::new(
             "ManifestETagMismatch",
             format!("the manifest's ETag is {actual}, the job gives {etag}"),
-        ));
-    }
+        )
+    };
     match &manifest.spec.format {
-        ManifestFormat::CosBatchOperationsCsvV1 => parse_csv(&bytes, &manifest.spec.fields),
+        ManifestFormat::CosBatchOperationsCsvV1 => {
+            let count = parse_csv(&mut hashed, &manifest.spec.fields, sink)
+                .map_err(|e| csv_failure(e, "the manifest", false))?;
+            let actual = hashed
+                .finish_hex()
+                .map_err(|e| read_failure("the manifest", &e))?;
+            if actual != etag {
+                return Err(etag_mismatch(&actual));
+            }
+            Ok(count)
+        }
         ManifestFormat::CosInventoryReportCsvV1 => {
+            let mut bytes = Vec::new();
+            (&mut hashed)
+                .take(MAX_INVENTORY_JSON_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| read_failure("the manifest", &e))?;
+            if bytes.len() as u64 > MAX_INVENTORY_JSON_BYTES {
+                return Err(ManifestError::new(
+                    "ManifestTooLarge",
+                    format!(
+                        "the inventory manifest.json is larger than {MAX_INVENTORY_JSON_BYTES} bytes"
+                    ),
+                ));
+            }
+            let actual = hashed
+                .finish_hex()
+                .map_err(|e| read_failure("the manifest", &e))?;
+            if actual != etag {
+                return Err(etag_mismatch(&actual));
+            }
             let inventory: InventoryManifest = serde_json::from_slice(&bytes).map_err(|e| {
                 ManifestError::new(
                     "InvalidManifest",
                     format!("the inventory manifest.json is not valid: {e}"),
                 )
             })?;
+            drop(bytes);
             if let Some(format) = &inventory.file_format
                 && !format.eq_ignore_ascii_case("CSV")
             {
@@ -277,44 +390,11 @@ pub(crate) fn load(
                 ));
             }
             let fields = schema_fields(&inventory.file_schema);
-            let mut tasks = Vec::new();
+            let mut count = 0;
             for file in &inventory.files {
-                let part = ObjectPath::resolve(data_dir, object.bucket(), appid, &file.key)
-                    .map_err(|e| {
-                        ManifestError::new(
-                            "InvalidManifest",
-                            format!("inventory file {:?}: {e}", file.key),
-                        )
-                    })?;
-                let bytes = read_object(&part, "ManifestNotFound", "an inventory file")?;
-                if let Some(md5) = &file.md5
-                    && !md5
-                        .trim()
-                        .trim_matches('"')
-                        .eq_ignore_ascii_case(&md5_hex(&bytes))
-                {
-                    return Err(ManifestError::new(
-                        "ManifestETagMismatch",
-                        format!(
-                            "the inventory file {:?} does not match its MD5checksum",
-                            file.key
-                        ),
-                    ));
-                }
-                let csv = gunzip_if_compressed(bytes).map_err(|e| {
-                    ManifestError::new(
-                        "InvalidManifest",
-                        format!("the inventory file {:?} cannot be read: {e}", file.key),
-                    )
-                })?;
-                tasks.extend(parse_csv(&csv, &fields).map_err(|e| {
-                    ManifestError::new(
-                        e.code,
-                        format!("inventory file {:?}: {}", file.key, e.message),
-                    )
-                })?);
+                count += read_inventory_file(data_dir, &object, appid, file, &fields, sink)?;
             }
-            Ok(tasks)
+            Ok(count)
         }
         other => Err(ManifestError::new(
             "InvalidManifestSpec",
@@ -323,55 +403,165 @@ pub(crate) fn load(
     }
 }
 
+/// Streams one inventory data file (plain or gzip, recognised by its magic bytes) to `sink`;
+/// checks its `MD5checksum` (that of the file as stored) once read.
+fn read_inventory_file(
+    data_dir: &Path,
+    manifest: &ObjectPath,
+    appid: &str,
+    file: &InventoryFile,
+    fields: &[ManifestField],
+    sink: &mut dyn FnMut(ManifestTask) -> Result<(), ManifestError>,
+) -> Result<u64, ManifestError> {
+    let what = format!("inventory file {:?}", file.key);
+    let part = ObjectPath::resolve(data_dir, manifest.bucket(), appid, &file.key)
+        .map_err(|e| ManifestError::new("InvalidManifest", format!("{what}: {e}")))?;
+    let mut hashed = BufReader::new(Md5Reader::new(open_object(
+        data_dir,
+        appid,
+        &part,
+        "ManifestNotFound",
+        "an inventory file",
+    )?));
+    let gzip = hashed
+        .fill_buf()
+        .map_err(|e| read_failure(&what, &e))?
+        .starts_with(&GZIP_MAGIC);
+    let count = if gzip {
+        parse_csv(
+            flate2::bufread::MultiGzDecoder::new(&mut hashed),
+            fields,
+            sink,
+        )
+    } else {
+        parse_csv(&mut hashed, fields, sink)
+    }
+    .map_err(|e| csv_failure(e, &what, gzip))?;
+    // The MD5 covers the whole file, also what the parser did not need.
+    io::copy(&mut hashed, &mut io::sink()).map_err(|e| read_failure(&what, &e))?;
+    let actual = hashed
+        .into_inner()
+        .finish_hex()
+        .map_err(|e| read_failure(&what, &e))?;
+    if let Some(md5) = &file.md5
+        && !md5.trim().trim_matches('"').eq_ignore_ascii_case(&actual)
+    {
+        return Err(ManifestError::new(
+            "ManifestETagMismatch",
+            format!("the {what} does not match its MD5checksum"),
+        ));
+    }
+    Ok(count)
+}
+
+/// The failure of a CSV stream of `what`.
+fn csv_failure(e: CsvError, what: &str, gzip: bool) -> ManifestError {
+    match e {
+        CsvError::Invalid(e) => {
+            ManifestError::new("InvalidManifest", format!("{what} is not valid CSV: {e}"))
+        }
+        CsvError::Read(e) if gzip => ManifestError::new(
+            "InvalidManifest",
+            format!("the {what} cannot be read: not valid gzip: {e}"),
+        ),
+        CsvError::Read(e) => read_failure(what, &e),
+        CsvError::Sink(e) => e,
+    }
+}
+
+fn read_failure(what: &str, e: &io::Error) -> ManifestError {
+    ManifestError::new("ManifestNotReadable", format!("{what} cannot be read: {e}"))
+}
+
 /// The gzip magic bytes.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// `bytes`, decompressed when they are gzip (at most [`MAX_MANIFEST_BYTES`] once decompressed).
-fn gunzip_if_compressed(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
-    use std::io::Read as _;
-    if !bytes.starts_with(&GZIP_MAGIC) {
-        return Ok(bytes);
-    }
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes.as_slice())
-        .take(MAX_MANIFEST_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("not valid gzip: {e}"))?;
-    if out.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(format!(
-            "larger than {MAX_MANIFEST_BYTES} bytes once decompressed"
-        ));
-    }
-    Ok(out)
+/// A reader that computes the MD5 of what it reads.
+struct Md5Reader<R> {
+    inner: R,
+    md5: Md5,
 }
 
-fn read_object(
+impl<R: Read> Md5Reader<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            md5: Md5::new(),
+        }
+    }
+
+    /// The lower-case hex MD5 of the whole stream (what was not read yet is read first).
+    fn finish_hex(mut self) -> io::Result<String> {
+        io::copy(&mut self, &mut io::sink())?;
+        Ok(self
+            .md5
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    }
+}
+
+impl<R: Read> Read for Md5Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.md5.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The one place the manifest reader touches files: opens `object` (a regular file) for
+/// reading through the storage layer, which refuses a symbolic link or `..` anywhere on its way
+/// at the moment of the open.
+fn open_object(
+    data_dir: &Path,
+    appid: &str,
     object: &ObjectPath,
     missing_code: &'static str,
     what: &str,
-) -> Result<Vec<u8>, ManifestError> {
-    let missing = || {
-        ManifestError::new(
+) -> Result<impl Read + use<>, ManifestError> {
+    let not_readable = |e: &dyn std::fmt::Display| {
+        ManifestError::new("ManifestNotReadable", format!("{what} cannot be read: {e}"))
+    };
+    let storage = Storage::open(data_dir).map_err(|e| not_readable(&e))?;
+    match storage.open_object(object.bucket(), appid, object.key()) {
+        Ok((file, _len)) => Ok(file),
+        Err(StorageError::NoSuchKey | StorageError::NoSuchBucket(_)) => Err(ManifestError::new(
             missing_code,
             format!("{what} {}/{} does not exist", object.bucket(), object.key()),
-        )
-    };
-    object
-        .check_no_symlinks()
-        .map_err(|e| ManifestError::new("InvalidManifestLocation", e.to_string()))?;
-    let meta = std::fs::metadata(object.path()).map_err(|_| missing())?;
-    if !meta.is_file() {
-        return Err(missing());
+        )),
+        Err(StorageError::Path(e)) => {
+            Err(ManifestError::new("InvalidManifestLocation", e.to_string()))
+        }
+        Err(e) => Err(not_readable(&e)),
     }
-    if meta.len() > MAX_MANIFEST_BYTES {
-        return Err(ManifestError::new(
-            "ManifestTooLarge",
-            format!("{what} is larger than {MAX_MANIFEST_BYTES} bytes"),
-        ));
-    }
-    std::fs::read(object.path()).map_err(|e| {
-        ManifestError::new("ManifestNotReadable", format!("{what} cannot be read: {e}"))
+}
+
+/// A whole manifest's tasks, for tests.
+#[cfg(test)]
+pub(crate) fn load(
+    data_dir: &Path,
+    appid: &str,
+    manifest: &Manifest,
+) -> Result<Vec<ManifestTask>, ManifestError> {
+    let mut tasks = Vec::new();
+    read(data_dir, appid, manifest, &mut |t| {
+        tasks.push(t);
+        Ok(())
+    })?;
+    Ok(tasks)
+}
+
+/// The tasks of CSV `bytes`, for tests.
+#[cfg(test)]
+fn parse_all(bytes: &[u8], fields: &[ManifestField]) -> Result<Vec<ManifestTask>, ManifestError> {
+    let mut tasks = Vec::new();
+    parse_csv(bytes, fields, &mut |t| {
+        tasks.push(t);
+        Ok(())
     })
+    .map_err(|e| csv_failure(e, "the manifest", false))?;
+    Ok(tasks)
 }
 
 #[cfg(test)]
@@ -388,7 +578,7 @@ mod tests {
     #[test]
     fn rows_are_decoded_in_field_order() {
         let csv = b"b-1,a%20b/c.txt\nb-1,\"quoted,key\"\n\nb-2,%E8%85%BE\n";
-        let tasks = parse_csv(csv, &bk()).unwrap();
+        let tasks = parse_all(csv, &bk()).unwrap();
         let keys: Vec<_> = tasks.iter().map(|t| t.key.as_str()).collect();
         assert_eq!(keys, ["a b/c.txt", "quoted,key", "腾"]);
         assert!(tasks.iter().all(|t| t.invalid.is_none()));
@@ -399,7 +589,7 @@ mod tests {
             ManifestField::VersionId,
             ManifestField::Bucket,
         ];
-        let tasks = parse_csv(b"x,k,v1,b\n", &fields).unwrap();
+        let tasks = parse_all(b"x,k,v1,b\n", &fields).unwrap();
         assert_eq!(tasks[0].bucket, "b");
         assert_eq!(tasks[0].key, "k");
         assert_eq!(tasks[0].version_id, "v1");
@@ -407,13 +597,29 @@ mod tests {
 
     #[test]
     fn bad_rows_become_failing_tasks() {
-        let tasks = parse_csv(b"b,k\nonly\n,k\nb,\nb,k,extra\nb,%FF\n", &bk()).unwrap();
+        let tasks = parse_all(b"b,k\nonly\n,k\nb,\nb,k,extra\nb,%FF\n", &bk()).unwrap();
         assert_eq!(tasks.len(), 6);
         assert!(tasks[0].invalid.is_none());
         for t in &tasks[1..] {
             assert!(t.invalid.is_some(), "{t:?}");
         }
         assert!(tasks[5].invalid.as_deref().unwrap().contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_fails_the_manifest() {
+        // Rows end where the CSV reader's buffer ends: the limit is exact to within it.
+        let long = "k".repeat((MAX_ROW_BYTES + CSV_BUFFER) as usize + 1);
+        let csv = format!("b,a\nb,{long}\nb,c\n");
+        let Err(e) = parse_all(csv.as_bytes(), &bk()) else {
+            panic!("a row too long was read");
+        };
+        assert_eq!(e.code, "InvalidManifest");
+        assert!(e.message.contains("longer than"), "{e}");
+        // Rows up to the limit, many of them, are read.
+        let row = format!("b,{}\n", "k".repeat(MAX_ROW_BYTES as usize - 4));
+        let csv = row.repeat(3);
+        assert_eq!(parse_all(csv.as_bytes(), &bk()).unwrap().len(), 3);
     }
 
     #[test]
@@ -428,7 +634,7 @@ mod tests {
             vec![ManifestField::Bucket, ManifestField::Other("Size".into())],
         ] {
             assert_eq!(
-                parse_csv(b"b,k\n", &fields).unwrap_err().code,
+                parse_all(b"b,k\n", &fields).unwrap_err().code,
                 "InvalidManifestSpec"
             );
         }
@@ -466,9 +672,19 @@ mod tests {
             load(dir.path(), "1250000000", &missing).unwrap_err().code,
             "ManifestNotFound"
         );
-        let escape = Manifest::new(location("0123", "../x"), spec);
+        let escape = Manifest::new(location("0123", "../x"), spec.clone());
         assert_eq!(
             load(dir.path(), "1250000000", &escape).unwrap_err().code,
+            "InvalidManifestLocation"
+        );
+        // A manifest reached through a link to a directory outside the data directory (with a
+        // right ETag) is refused at the open, not read.
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("m.csv"), csv).unwrap();
+        std::os::unix::fs::symlink(outside.path(), bucket.join("out")).unwrap();
+        let linked = Manifest::new(location(&md5_hex(csv), "out/m.csv"), spec);
+        assert_eq!(
+            load(dir.path(), "1250000000", &linked).unwrap_err().code,
             "InvalidManifestLocation"
         );
 
@@ -591,7 +807,7 @@ mod tests {
             }
             let bytes = w.into_inner().unwrap();
             let fields = vec![ManifestField::Bucket, ManifestField::Key, ManifestField::VersionId];
-            let tasks = parse_csv(&bytes, &fields).unwrap();
+            let tasks = parse_all(&bytes, &fields).unwrap();
             prop_assert_eq!(tasks.len(), rows.len());
             for (t, (b, k, v)) in tasks.iter().zip(&rows) {
                 prop_assert_eq!(&t.bucket, b);
@@ -603,7 +819,7 @@ mod tests {
 
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-            let _ = parse_csv(&bytes, &bk());
+            let _ = parse_all(&bytes, &bk());
         }
     }
 }

@@ -12,7 +12,6 @@
 //! control character, and no percent-encoded `.`, `/`, `\` or NUL left after decoding.
 
 use std::fmt;
-use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use md5::{Digest, Md5};
@@ -221,36 +220,6 @@ impl ObjectPath {
     pub fn path(&self) -> &Path {
         &self.path
     }
-
-    /// Racy: it checks before the file operation, so a directory swapped for a link between
-    /// the two is followed. Only the manifest reader and report writer still use it, until
-    /// they move to the storage layer (`Storage::open_object` / `Storage::create_object`),
-    /// which refuses links at the moment of each operation.
-    ///
-    /// Fails with [`PathError::Symlink`] when the bucket directory, or anything below it on the
-    /// way to the object (the object included), is a symbolic link. Parts that do not exist yet
-    /// are fine.
-    pub(crate) fn check_no_symlinks(&self) -> Result<(), PathError> {
-        let mut at = self.bucket_dir.clone();
-        let below = self
-            .path
-            .strip_prefix(&self.bucket_dir)
-            .unwrap_or(&self.path);
-        let mut parts = below.components();
-        loop {
-            match std::fs::symlink_metadata(&at) {
-                Ok(m) if m.file_type().is_symlink() => return Err(PathError::Symlink),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-                // Anything else shows up when the file is used.
-                Err(_) => return Ok(()),
-            }
-            match parts.next() {
-                Some(c) => at.push(c),
-                None => return Ok(()),
-            }
-        }
-    }
 }
 
 /// Lower-case hex MD5 of `bytes`.
@@ -337,18 +306,6 @@ mod tests {
     #[test]
     fn md5_is_lower_case_hex() {
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
-    }
-
-    #[test]
-    fn symlinks_on_the_way_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("b-1")).unwrap();
-        std::os::unix::fs::symlink(outside.path(), dir.path().join("b-1/link")).unwrap();
-        let p = ObjectPath::resolve(dir.path(), "b", "1", "link/passwd").unwrap();
-        assert_eq!(p.check_no_symlinks(), Err(PathError::Symlink));
-        let fine = ObjectPath::resolve(dir.path(), "b", "1", "dir/new/file").unwrap();
-        assert_eq!(fine.check_no_symlinks(), Ok(()));
     }
 
     proptest! {

@@ -1,39 +1,33 @@
 //! The state directory: jobs survive a restart.
 //!
 //! Layout: `{state}/jobs/{JobId}/job.json` (the [`JobRecord`], rewritten atomically on every
-//! state change and every second while the job runs), `tasks.jsonl` (the tasks read from the
-//! manifest, written once when preparation ends) and `outcomes.jsonl` (an append-only log, one
-//! line per finished task: its index and outcome). On start, a job resumes from its record, its
-//! tasks and its log: tasks with an outcome are not run again.
+//! state change and every second while the job runs) beside the job's task files
+//! ([`crate::task_log`]: `tasks.jsonl` and the task log `outcomes.jsonl`, removed once the job
+//! has ended). On start, a job resumes from its record and its task log: the tasks with an
+//! outcome are not run again.
+//!
+//! A restart reads only what the jobs that have not ended need: the record of every job, and
+//! the task log of the jobs that were prepared and have not ended (once, to count what is done).
+//! A job that ended is its record alone (counts, status, failure reasons including the
+//! report's): its start time and memory do not grow with the tasks of ended jobs.
 
-use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
+use cos_batch_model::JobStatus;
 
 use crate::atomic_file::write_durably;
 use crate::job::JobRecord;
-use crate::manifest::ManifestTask;
-use crate::task_outcome::TaskOutcome;
-
-/// One line of `outcomes.jsonl`.
-#[derive(Serialize, Deserialize)]
-struct OutcomeLine {
-    i: usize,
-    o: TaskOutcome,
-}
+use crate::task_log::{JobFiles, LogSummary};
 
 /// A job read back from the state directory.
 #[derive(Debug)]
 pub(crate) struct LoadedJob {
     pub record: JobRecord,
-    /// The tasks, when preparation had ended.
-    pub tasks: Option<Vec<ManifestTask>>,
-    /// The outcomes logged, by task index.
-    pub outcomes: Vec<(usize, TaskOutcome)>,
+    /// For a job that was prepared and has not ended: what its task log holds, or `None` when
+    /// its tasks are missing.
+    pub log: Option<LogSummary>,
 }
 
 /// The state directory.
@@ -41,7 +35,6 @@ pub(crate) struct LoadedJob {
 pub(crate) struct StateStore {
     jobs: PathBuf,
     set_aside: PathBuf,
-    logs: Mutex<HashMap<String, File>>,
 }
 
 /// Whether a job id can name a directory (ids are generated UUIDs; a hand-edited state
@@ -58,7 +51,6 @@ impl StateStore {
         Ok(Self {
             jobs,
             set_aside: dir.join("set-aside"),
-            logs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -79,56 +71,13 @@ impl StateStore {
         write_durably(&self.job_dir(&record.job_id)?.join("job.json"), &bytes)
     }
 
-    /// Saves a job's tasks.
-    pub(crate) fn save_tasks(&self, id: &str, tasks: &[ManifestTask]) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(tasks.len() * 64);
-        for t in tasks {
-            serde_json::to_writer(&mut bytes, t).map_err(io::Error::other)?;
-            bytes.push(b'\n');
-        }
-        write_durably(&self.job_dir(id)?.join("tasks.jsonl"), &bytes)
-    }
-
-    /// Appends a finished task to a job's log (one write of one line).
-    pub(crate) fn append_outcome(
-        &self,
-        id: &str,
-        index: usize,
-        outcome: &TaskOutcome,
-    ) -> io::Result<()> {
-        let mut line = serde_json::to_vec(&OutcomeLine {
-            i: index,
-            o: outcome.clone(),
-        })
-        .map_err(io::Error::other)?;
-        line.push(b'\n');
-        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
-        let file = match logs.get_mut(id) {
-            Some(f) => f,
-            None => {
-                let dir = self.job_dir(id)?;
-                fs::create_dir_all(&dir)?;
-                let f = OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(dir.join("outcomes.jsonl"))?;
-                logs.entry(id.to_owned()).or_insert(f)
-            }
-        };
-        file.write_all(&line)
-    }
-
-    /// Closes a job's log (it is reopened if needed).
-    pub(crate) fn close_log(&self, id: &str) {
-        self.logs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id);
+    /// The task files of job `id`.
+    pub(crate) fn files(&self, id: &str) -> io::Result<JobFiles> {
+        Ok(JobFiles::new(self.job_dir(id)?, true))
     }
 
     /// Removes everything kept about a job.
     pub(crate) fn remove(&self, id: &str) -> io::Result<()> {
-        self.close_log(id);
         match fs::remove_dir_all(self.job_dir(id)?) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -136,7 +85,7 @@ impl StateStore {
     }
 
     /// Reads every job back. A job directory that cannot be read (a record that does not
-    /// parse, a task list or log that cannot be read) is moved to `{state}/set-aside/` and
+    /// parse; for a job that has not ended, a task list or log that cannot be read) is moved to `{state}/set-aside/` and
     /// reported in the returned list of problems; a torn last log line is ignored.
     pub(crate) fn load(&self) -> io::Result<(Vec<LoadedJob>, Vec<String>)> {
         let mut jobs = Vec::new();
@@ -185,46 +134,31 @@ fn load_job(dir: &Path) -> Result<LoadedJob, String> {
     if !safe_id(&record.job_id) {
         return Err("unusable job id".to_owned());
     }
-    let tasks = read_lines::<ManifestTask>(&dir.join("tasks.jsonl"))
-        .map_err(|e| format!("tasks.jsonl cannot be read: {e}"))?;
-    let outcomes = if record.status.is_terminal() {
-        Vec::new()
-    } else {
-        read_lines::<OutcomeLine>(&dir.join("outcomes.jsonl"))
-            .map_err(|e| format!("outcomes.jsonl cannot be read: {e}"))?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|l| (l.i, l.o))
-            .collect()
-    };
-    Ok(LoadedJob {
-        record,
-        tasks,
-        outcomes,
-    })
-}
-
-/// The JSON lines of `path` (`None` if there is no such file); lines that do not parse are
-/// skipped.
-fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> io::Result<Option<Vec<T>>> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let mut out = Vec::new();
-    for line in BufReader::new(file).lines() {
-        if let Ok(v) = serde_json::from_str(&line?) {
-            out.push(v);
+    let prepared = !matches!(record.status, JobStatus::New | JobStatus::Preparing);
+    let log = if prepared && !record.status.is_terminal() {
+        let files = JobFiles::new(dir.to_owned(), true);
+        let has_tasks = files
+            .has_tasks()
+            .map_err(|e| format!("tasks.jsonl cannot be read: {e}"))?;
+        if has_tasks {
+            Some(
+                files
+                    .scan_log()
+                    .map_err(|e| format!("outcomes.jsonl cannot be read: {e}"))?,
+            )
+        } else {
+            None
         }
-    }
-    Ok(Some(out))
+    } else {
+        None
+    };
+    Ok(LoadedJob { record, log })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task_outcome::{TaskErrorCode, TaskFailure};
+    use crate::task_outcome::{TaskErrorCode, TaskFailure, TaskOutcome};
     use cos_batch_model::*;
 
     fn request() -> CreateJobRequest {
@@ -251,56 +185,66 @@ mod tests {
         )
     }
 
+    fn task(key: &str) -> crate::manifest::ManifestTask {
+        crate::manifest::ManifestTask {
+            bucket: "b".into(),
+            key: key.into(),
+            version_id: String::new(),
+            invalid: None,
+        }
+    }
+
+    /// Saves a job of `status` with two tasks, the second failed; its record.
+    fn saved(store: &StateStore, id: &str, status: JobStatus) -> JobRecord {
+        let job = crate::job::JobEntry::new(id.into(), "1250000000".into(), 3, request());
+        let mut record = job.record_of();
+        record.status = status;
+        record.total = Some(2);
+        store.save_record(&record).unwrap();
+        let files = store.files(id).unwrap();
+        let mut w = files.write_tasks().unwrap();
+        w.push(&task("a")).unwrap();
+        w.push(&task("b")).unwrap();
+        w.commit().unwrap();
+        let mut log = files.open_log(&LogSummary::default()).unwrap();
+        let failed = TaskOutcome::from(TaskFailure::new(TaskErrorCode::Other("X".into()), "m"));
+        log.append([&TaskOutcome::Succeeded(http::StatusCode::OK), &failed])
+            .unwrap();
+        record
+    }
+
     #[test]
-    fn records_tasks_and_outcomes_round_trip() {
+    fn records_and_task_logs_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let store = StateStore::open(dir.path()).unwrap();
-        let job = crate::job::JobEntry::new("job-1".into(), "1250000000".into(), 3, request());
-        let record = job.record_of();
-        store.save_record(&record).unwrap();
-        let tasks = vec![
-            ManifestTask {
-                bucket: "b".into(),
-                key: "k,1".into(),
-                version_id: String::new(),
-                invalid: None,
-            },
-            ManifestTask {
-                bucket: "b".into(),
-                key: "k2".into(),
-                version_id: "v".into(),
-                invalid: Some("bad".into()),
-            },
-        ];
-        store.save_tasks("job-1", &tasks).unwrap();
-        store
-            .append_outcome(
-                "job-1",
-                1,
-                &TaskOutcome::from(TaskFailure::new(TaskErrorCode::Other("X".into()), "m")),
-            )
-            .unwrap();
-        // A torn line (a crash mid-write) is ignored.
-        let log = dir.path().join("jobs/job-1/outcomes.jsonl");
-        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
-        f.write_all(b"{\"i\":0,\"o\":{\"ok\":tr").unwrap();
-
+        let record = saved(&store, "job-1", JobStatus::Active);
         let (loaded, problems) = store.load().unwrap();
         assert!(problems.is_empty());
         assert_eq!(loaded.len(), 1);
         assert_eq!(loaded[0].record, record);
-        assert_eq!(loaded[0].tasks.as_deref(), Some(&tasks[..]));
-        assert_eq!(
-            loaded[0].outcomes,
-            [(
-                1,
-                TaskOutcome::from(TaskFailure::new(TaskErrorCode::Other("X".into()), "m"))
-            )]
-        );
+        let log = loaded[0].log.unwrap();
+        assert_eq!((log.done, log.succeeded, log.failed), (2, 1, 1));
 
         store.remove("job-1").unwrap();
         assert!(store.load().unwrap().0.is_empty());
-        assert!(store.save_tasks("../x", &tasks).is_err());
+        assert!(store.files("../x").is_err());
+    }
+
+    #[test]
+    fn a_job_that_ended_is_its_record_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(dir.path()).unwrap();
+        saved(&store, "job-1", JobStatus::Complete);
+        // Its task files cannot be read: they are not looked at.
+        let job_dir = dir.path().join("jobs/job-1");
+        for name in ["tasks.jsonl", "outcomes.jsonl"] {
+            fs::remove_file(job_dir.join(name)).unwrap();
+            fs::create_dir_all(job_dir.join(name)).unwrap();
+        }
+        let (loaded, problems) = store.load().unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(loaded[0].record.status, JobStatus::Complete);
+        assert!(loaded[0].log.is_none());
     }
 
     #[test]
@@ -309,10 +253,11 @@ mod tests {
         let store = StateStore::open(dir.path()).unwrap();
         fs::create_dir_all(dir.path().join("jobs/broken")).unwrap();
         fs::write(dir.path().join("jobs/broken/job.json"), b"{").unwrap();
-        // A task list that is a directory cannot be read either.
-        let job = crate::job::JobEntry::new("job-2".into(), "1250000000".into(), 1, request());
-        store.save_record(&job.record_of()).unwrap();
-        fs::create_dir_all(dir.path().join("jobs/job-2/tasks.jsonl")).unwrap();
+        // A task list that is a directory cannot be read either, for a job that needs it.
+        saved(&store, "job-2", JobStatus::Paused);
+        let tasks = crate::task_log::tasks_path(&dir.path().join("jobs/job-2"));
+        fs::remove_file(&tasks).unwrap();
+        fs::create_dir_all(&tasks).unwrap();
         let (jobs, problems) = store.load().unwrap();
         assert!(jobs.is_empty());
         assert_eq!(problems.len(), 2, "{problems:?}");

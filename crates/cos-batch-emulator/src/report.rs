@@ -9,17 +9,20 @@
 //!
 //! Without a `Prefix`, the keys start at `job-{JobId}/`.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use cos_batch_model::{Report, ReportScope, Timestamp};
 use serde::Serialize;
 
 use crate::arn::CosArn;
-use crate::atomic_file::write_atomically;
 use crate::manifest::{ManifestTask, encode_key};
-use crate::object_path::{ObjectPath, bucket_dir_name, check_key, md5_hex};
+#[cfg(test)]
+use crate::object_path::md5_hex;
+use crate::object_path::{bucket_dir_name, check_key};
+use crate::storage::{ObjectWriter, Storage};
 use crate::task_outcome::TaskOutcome;
+use md5::{Digest, Md5};
 
 /// The report's column names, in order.
 pub(crate) const REPORT_SCHEMA: &str =
@@ -83,12 +86,13 @@ impl ReportTarget {
         }
     }
 
-    /// Writes the report of `job_id` from its tasks and their outcomes (tasks that did not run
-    /// have none and are left out). Returns the keys written, `manifest.json` last.
-    pub(crate) fn write<'a>(
+    /// Writes the report of `job_id` from its finished tasks and their outcomes, streamed in
+    /// their order (tasks that did not run are not among them): each CSV file is written as the
+    /// rows go by, its MD5 computed on the way. Returns the keys written, `manifest.json` last.
+    pub(crate) fn write(
         &self,
         job_id: &str,
-        rows: impl Iterator<Item = (&'a ManifestTask, &'a TaskOutcome)>,
+        rows: impl Iterator<Item = io::Result<(ManifestTask, TaskOutcome)>>,
     ) -> io::Result<Vec<String>> {
         if !self.bucket_dir().is_dir() {
             return Err(io::Error::new(
@@ -96,33 +100,39 @@ impl ReportTarget {
                 format!("the report bucket {} does not exist", self.bucket),
             ));
         }
-        let (mut succeeded, mut failed) = (Vec::new(), Vec::new());
-        for (task, outcome) in rows {
-            if outcome.is_success() {
-                if self.scope == ReportScope::AllTasks {
-                    succeeded.push((task, outcome));
+        let base = self.base_key(job_id);
+        let key = |status: &str| format!("{base}/results/{status}.csv");
+        let mut succeeded = match self.scope {
+            ReportScope::AllTasks => Some(CsvPart::new(self.create_object(&key("succeeded"))?)),
+            _ => None,
+        };
+        let mut failed = CsvPart::new(self.create_object(&key("failed"))?);
+        for row in rows {
+            let (task, outcome) = row?;
+            let part = if outcome.is_success() {
+                match &mut succeeded {
+                    Some(part) => part,
+                    None => continue,
                 }
             } else {
-                failed.push((task, outcome));
-            }
+                &mut failed
+            };
+            part.write_row(&task, &outcome)?;
         }
-        let base = self.base_key(job_id);
         let mut results = Vec::new();
         let mut keys = Vec::new();
-        for (status, rows) in [("succeeded", succeeded), ("failed", failed)] {
-            if rows.is_empty() {
-                continue;
+        for (status, part) in [("succeeded", succeeded), ("failed", Some(failed))] {
+            let Some(part) = part else { continue };
+            // A file is written only when it has rows.
+            if let Some(md5_checksum) = part.commit()? {
+                results.push(ResultFile {
+                    task_execution_status: status,
+                    bucket: self.bucket.clone(),
+                    md5_checksum,
+                    key: key(status),
+                });
+                keys.push(key(status));
             }
-            let csv = render_rows(rows.into_iter())?;
-            let key = format!("{base}/results/{status}.csv");
-            self.put(&key, &csv)?;
-            results.push(ResultFile {
-                task_execution_status: status,
-                bucket: self.bucket.clone(),
-                md5_checksum: md5_hex(&csv),
-                key: key.clone(),
-            });
-            keys.push(key);
         }
         let created = Timestamp::from_system_time(std::time::SystemTime::now())
             .map(|t| t.as_str().to_owned())
@@ -135,18 +145,107 @@ impl ReportTarget {
         };
         let json = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
         let key = format!("{base}/manifest.json");
-        self.put(&key, &json)?;
+        let mut object = self.create_object(&key)?;
+        object.write_all(&json)?;
+        object.commit()?;
         keys.push(key);
         Ok(keys)
     }
 
-    fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
-        let object = ObjectPath::resolve(&self.data_dir, &self.bucket, &self.appid, key)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        object
-            .check_no_symlinks()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        write_atomically(object.path(), bytes)
+    /// The one place the report touches files: a new object `key` of the report bucket,
+    /// through the storage layer (no symbolic link or `..` on its way, checked at each open),
+    /// written to a temporary file that becomes the object on [`NewObject::commit`] (and is
+    /// removed if it is dropped uncommitted).
+    fn create_object(&self, key: &str) -> io::Result<NewObject> {
+        let writer =
+            Storage::open(&self.data_dir)?.create_object(&self.bucket, &self.appid, key)?;
+        Ok(NewObject {
+            out: io::BufWriter::with_capacity(64 * 1024, writer),
+        })
+    }
+}
+
+/// A report object being written: visible only once committed.
+struct NewObject {
+    out: io::BufWriter<ObjectWriter>,
+}
+
+impl NewObject {
+    /// Makes the object visible.
+    fn commit(self) -> io::Result<()> {
+        let writer = self
+            .out
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        Ok(writer.commit()?)
+    }
+}
+
+impl Write for NewObject {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// One CSV file of a report as its rows are written: their MD5 and number on the way.
+struct CsvPart {
+    csv: csv::Writer<Md5Writer<NewObject>>,
+    rows: u64,
+}
+
+impl CsvPart {
+    fn new(object: NewObject) -> Self {
+        Self {
+            csv: csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Md5Writer {
+                    inner: object,
+                    md5: Md5::new(),
+                }),
+            rows: 0,
+        }
+    }
+
+    fn write_row(&mut self, task: &ManifestTask, outcome: &TaskOutcome) -> io::Result<()> {
+        self.rows += 1;
+        write_row(&mut self.csv, task, outcome)
+    }
+
+    /// The file's MD5 (hex) once it is visible; `None` (and no file) when it has no rows.
+    fn commit(self) -> io::Result<Option<String>> {
+        let rows = self.rows;
+        let hashed = self
+            .csv
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        if rows == 0 {
+            return Ok(None);
+        }
+        let md5 = hashed.md5.finalize();
+        hashed.inner.commit()?;
+        Ok(Some(md5.iter().map(|b| format!("{b:02x}")).collect()))
+    }
+}
+
+/// A writer that computes the MD5 of what it writes.
+struct Md5Writer<W> {
+    inner: W,
+    md5: Md5,
+}
+
+impl<W: Write> Write for Md5Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.md5.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -170,29 +269,39 @@ struct ResultFile {
     key: String,
 }
 
-/// Report rows as CSV: no header, the columns of [`REPORT_SCHEMA`].
-pub(crate) fn render_rows<'a>(
+/// One report row: the columns of [`REPORT_SCHEMA`].
+fn write_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    task: &ManifestTask,
+    outcome: &TaskOutcome,
+) -> io::Result<()> {
+    let http = outcome.status().as_u16().to_string();
+    w.write_record([
+        task.bucket.as_str(),
+        &encode_key(&task.key),
+        task.version_id.as_str(),
+        if outcome.is_success() {
+            "succeeded"
+        } else {
+            "failed"
+        },
+        outcome.code_str(),
+        &http,
+        outcome.message(),
+    ])
+    .map_err(io::Error::other)
+}
+
+/// Report rows as CSV, for tests.
+#[cfg(test)]
+fn render_rows<'a>(
     rows: impl Iterator<Item = (&'a ManifestTask, &'a TaskOutcome)>,
 ) -> io::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
     for (task, outcome) in rows {
-        let http = outcome.status().as_u16().to_string();
-        w.write_record([
-            task.bucket.as_str(),
-            &encode_key(&task.key),
-            task.version_id.as_str(),
-            if outcome.is_success() {
-                "succeeded"
-            } else {
-                "failed"
-            },
-            outcome.code_str(),
-            &http,
-            outcome.message(),
-        ])
-        .map_err(io::Error::other)?;
+        write_row(&mut w, task, outcome)?;
     }
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
@@ -202,6 +311,18 @@ mod tests {
     use super::*;
     use crate::task_outcome::{TaskErrorCode, TaskFailure};
     use proptest::prelude::*;
+
+    fn owned_rows(
+        tasks: &[ManifestTask],
+        outcomes: &[TaskOutcome],
+    ) -> impl Iterator<Item = io::Result<(ManifestTask, TaskOutcome)>> {
+        let pairs: Vec<_> = tasks
+            .iter()
+            .cloned()
+            .zip(outcomes.iter().cloned())
+            .collect();
+        pairs.into_iter().map(Ok)
+    }
 
     fn task(key: &str) -> ManifestTask {
         ManifestTask {
@@ -248,7 +369,7 @@ mod tests {
         let report = Report::new("qcs::cos:ap-guangzhou::rep-1", true, ReportScope::AllTasks)
             .with_prefix("r");
         let target = ReportTarget::new(dir.path(), "1", &report).unwrap();
-        let keys = target.write("j1", tasks.iter().zip(&outcomes)).unwrap();
+        let keys = target.write("j1", owned_rows(&tasks, &outcomes)).unwrap();
         assert_eq!(
             keys,
             [
@@ -284,13 +405,13 @@ mod tests {
             ReportScope::FailedTasksOnly,
         );
         let target = ReportTarget::new(dir.path(), "1", &failed_only).unwrap();
-        let keys = target.write("j2", tasks.iter().zip(&outcomes)).unwrap();
+        let keys = target.write("j2", owned_rows(&tasks, &outcomes)).unwrap();
         assert_eq!(keys, ["job-j2/results/failed.csv", "job-j2/manifest.json"]);
 
         // A missing report bucket is an error.
         let missing = Report::new("qcs::cos:ap-guangzhou::none-1", true, ReportScope::AllTasks);
         let target = ReportTarget::new(dir.path(), "1", &missing).unwrap();
-        assert!(target.write("j3", tasks.iter().zip(&outcomes)).is_err());
+        assert!(target.write("j3", owned_rows(&tasks, &outcomes)).is_err());
     }
 
     proptest! {

@@ -8,24 +8,33 @@
 //! later where it stopped. An active job with over 1000 executed tasks of which more than half
 //! failed goes `Failing → Failed`. A cancelled job goes `Cancelling → Cancelled` once its
 //! running tasks finish. The report is written as a job ends (Complete, Failed or Cancelled).
+//!
+//! Memory does not grow with a job's tasks: preparing streams the manifest into the job's task
+//! file, a run takes the tasks from it in manifest order and logs their outcomes in that order
+//! ([`TaskQueue`]), the counters count them, and the report is written by streaming the task
+//! file and the log side by side. Without a state directory the task files go to a private
+//! working directory ([`WorkDir`]).
 
 use std::cmp::Reverse;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use cos_batch_model::{JobFailure, JobStatus};
-use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::sync::{Notify, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
-use crate::control_plane::ControlPlane;
-use crate::job::{JobEntry, JobRecord, JobTasks, Stop, now_timestamp};
-use crate::manifest::{self, ManifestTask};
+use crate::job::{JobEntry, JobRecord, Stop, now_timestamp};
+use crate::manifest::{self, ManifestError};
 use crate::ownership::Ownership;
-use crate::persist::LoadedJob;
+use crate::persist::{LoadedJob, StateStore};
+use crate::registry::Jobs;
 use crate::report::ReportTarget;
+use crate::settings::Settings;
 use crate::task::TaskRunner;
+use crate::task_log::{JobFiles, WorkDir};
 use crate::task_outcome::{TaskErrorCode, TaskFailure};
+use crate::task_queue::TaskQueue;
 
 /// How often the progress of running jobs is saved.
 const PROGRESS_FLUSH: Duration = Duration::from_secs(1);
@@ -38,9 +47,87 @@ enum RunEnd {
     Stopped(Stop),
 }
 
-impl ControlPlane {
+/// Drives every job through its lifecycle: preparing, handing out the active-job slots,
+/// running, finishing (the report); saves the jobs' records to the state directory.
+#[derive(Debug)]
+pub(crate) struct Scheduler {
+    settings: Settings,
+    jobs: Arc<Jobs>,
+    store: Option<StateStore>,
+    /// The task files' directory when there is no state directory (made when first needed).
+    work_dir: OnceLock<Result<WorkDir, String>>,
+    wake: Notify,
+    background: Mutex<Vec<JoinHandle<()>>>,
+    shutting_down: AtomicBool,
+}
+
+impl Scheduler {
+    /// A scheduler of `jobs`, saving them to `store` if there is one.
+    pub(crate) fn new(settings: Settings, jobs: Arc<Jobs>, store: Option<StateStore>) -> Self {
+        Self {
+            settings,
+            jobs,
+            store,
+            work_dir: OnceLock::new(),
+            wake: Notify::new(),
+            background: Mutex::new(Vec::new()),
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+
+    /// Something changed: schedule again.
+    pub(crate) fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Saves a job's record, if there is a state directory.
+    pub(crate) fn persist(&self, job: &JobEntry) {
+        if let Err(e) = self.save(job) {
+            tracing::warn!(job = %job.id, error = %e, "cannot save the job's state");
+        }
+    }
+
+    /// Saves a job's record, if there is a state directory; the error if it could not be.
+    pub(crate) fn save(&self, job: &JobEntry) -> std::io::Result<()> {
+        match &self.store {
+            Some(store) => job.save_with(|record| store.save_record(record)),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets everything kept about job `id` on disk.
+    pub(crate) fn forget(&self, id: &str) -> std::io::Result<()> {
+        match &self.store {
+            Some(store) => store.remove(id),
+            None => match self.files(id) {
+                Ok(files) => files.remove(),
+                Err(_) => Ok(()),
+            },
+        }
+    }
+
+    /// Whether shutdown has begun.
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// The task files of job `id`.
+    fn files(&self, id: &str) -> Result<JobFiles, String> {
+        match &self.store {
+            Some(store) => store.files(id).map_err(|e| e.to_string()),
+            None => self
+                .work_dir
+                .get_or_init(|| {
+                    WorkDir::create().map_err(|e| format!("cannot create a working directory: {e}"))
+                })
+                .as_ref()
+                .map(|dir| JobFiles::new(dir.job_dir(id), false))
+                .map_err(Clone::clone),
+        }
+    }
+
     /// Spawns a job's background work, kept so that shutdown can wait for it.
-    fn spawn(self: &Arc<Self>, fut: impl std::future::Future<Output = ()> + Send + 'static) {
+    fn spawn(&self, fut: impl std::future::Future<Output = ()> + Send + 'static) {
         let handle = tokio::spawn(fut);
         let mut background = self.background.lock().unwrap_or_else(|e| e.into_inner());
         background.retain(|h| !h.is_finished());
@@ -49,43 +136,30 @@ impl ControlPlane {
 
     /// Registers the jobs read from the state directory. Jobs that were being prepared are
     /// prepared again; a job that was pausing is paused; an active job resumes when the
-    /// scheduler gives it a slot.
+    /// scheduler gives it a slot. A prepared job's counters are those of its task log.
     pub(crate) fn load(&self, jobs: Vec<LoadedJob>) {
-        for loaded in jobs {
-            let LoadedJob {
-                mut record,
-                tasks,
-                outcomes,
-            } = loaded;
+        for LoadedJob { mut record, log } in jobs {
             let needs_tasks = !matches!(record.status, JobStatus::New | JobStatus::Preparing)
                 && !record.status.is_terminal();
             if record.status == JobStatus::Pausing {
                 record.status = JobStatus::Paused;
             }
-            let tasks = tasks.map(|t| {
-                let tasks = JobTasks::new(t);
-                for (i, o) in outcomes {
-                    if let Some(slot) = tasks.results.get(i) {
-                        let _ = slot.set(o);
+            if needs_tasks {
+                match log {
+                    Some(log) => {
+                        record.succeeded = log.succeeded;
+                        record.failed = log.failed;
                     }
+                    None => lose_state(&mut record),
                 }
-                tasks
-            });
-            if needs_tasks && tasks.is_none() {
-                lose_state(&mut record);
             }
-            let terminal = record.status.is_terminal();
-            let job = Arc::new(JobEntry::restore(
-                record,
-                if terminal { None } else { tasks },
-            ));
-            self.registry().insert(job);
+            self.jobs.lock().insert(Arc::new(JobEntry::restore(record)));
         }
     }
 
-    /// The scheduler: runs [`ControlPlane::schedule`] whenever something changed (and every second),
-    /// until `shutdown` says so.
-    pub(crate) async fn scheduler_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+    /// The scheduler's loop: runs [`Scheduler::schedule`] whenever something changed (and every
+    /// second), until `shutdown` says so.
+    pub(crate) async fn run_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(PROGRESS_FLUSH);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -109,7 +183,7 @@ impl ControlPlane {
         if self.store.is_none() {
             return;
         }
-        for job in self.all_jobs() {
+        for job in self.jobs.all() {
             if job.state().running {
                 self.persist(&job);
             }
@@ -123,7 +197,7 @@ impl ControlPlane {
         }
         let mut candidates = Vec::new();
         let mut occupied = 0;
-        for job in self.all_jobs() {
+        for job in self.jobs.all() {
             let mut st = job.state();
             if st.running {
                 occupied += 1;
@@ -132,16 +206,16 @@ impl ControlPlane {
                 JobStatus::New | JobStatus::Preparing if !st.busy => {
                     st.busy = true;
                     drop(st);
-                    let control = self.clone();
-                    self.spawn(async move { control.prepare(job).await });
+                    let scheduler = self.clone();
+                    self.spawn(async move { scheduler.prepare(job).await });
                 }
                 JobStatus::Cancelling | JobStatus::Failing | JobStatus::Completing
                     if !st.busy && !st.running =>
                 {
                     st.busy = true;
                     drop(st);
-                    let control = self.clone();
-                    self.spawn(async move { control.finish(job).await });
+                    let scheduler = self.clone();
+                    self.spawn(async move { scheduler.finish(job).await });
                 }
                 JobStatus::Ready | JobStatus::Paused | JobStatus::Active | JobStatus::Pausing => {
                     candidates.push((st.priority, job.seq, job.clone()));
@@ -163,9 +237,9 @@ impl ControlPlane {
                     st.running = true;
                     occupied += 1;
                     job.clear_stop();
-                    let control = self.clone();
+                    let scheduler = self.clone();
                     let runner = job.clone();
-                    self.spawn(async move { control.run(runner).await });
+                    self.spawn(async move { scheduler.run(runner).await });
                     true
                 } else {
                     false
@@ -188,7 +262,8 @@ impl ControlPlane {
         }
     }
 
-    /// Preparing: reads and checks the manifest, then `Suspended` or `Ready` (or `Failed`).
+    /// Preparing: reads and checks the manifest, streaming its tasks into the job's task
+    /// file, then `Suspended` or `Ready` (or `Failed`).
     async fn prepare(self: Arc<Self>, job: Arc<JobEntry>) {
         {
             let mut st = job.state();
@@ -200,13 +275,24 @@ impl ControlPlane {
         let data_dir = self.settings.data_dir.clone();
         let (appid, request) = (job.appid.clone(), job.request.clone());
         let owner = Ownership::new(&appid, &self.settings.accounts);
+        let files = self.files(&job.id);
         let read = tokio::task::spawn_blocking(move || {
             // Checked at CreateJob; again for a job a state directory brought back.
             owner
                 .check_job(&request)
                 .map_err(|why| JobFailure::new("AccessDenied", why))?;
-            let tasks = manifest::load(&data_dir, &appid, &request.manifest)
-                .map_err(|e| JobFailure::new(e.code, e.message))?;
+            let files = files.map_err(|e| JobFailure::new("InternalError", e))?;
+            let cannot_save = |e: std::io::Error| {
+                JobFailure::new("InternalError", format!("cannot save the job's tasks: {e}"))
+            };
+            files.remove().map_err(cannot_save)?;
+            let mut tasks = files.write_tasks().map_err(cannot_save)?;
+            let total = manifest::read(&data_dir, &appid, &request.manifest, &mut |task| {
+                tasks.push(&task).map_err(|e| {
+                    ManifestError::new("InternalError", format!("cannot save the job's tasks: {e}"))
+                })
+            })
+            .map_err(|e| JobFailure::new(e.code, e.message))?;
             if request.report.enabled {
                 let target = ReportTarget::new(&data_dir, &appid, &request.report)
                     .map_err(|e| JobFailure::new("InvalidReport", e))?;
@@ -217,16 +303,17 @@ impl ControlPlane {
                     ));
                 }
             }
-            Ok(tasks)
+            tasks.commit().map_err(cannot_save)?;
+            Ok(total)
         })
         .await
         .unwrap_or_else(|e| Err(JobFailure::new("InternalError", e.to_string())));
 
         match read {
-            Ok(tasks) => {
-                self.save_tasks(&job, &tasks);
-                job.set_tasks(JobTasks::new(tasks));
+            Ok(total) => {
+                job.set_counts(0, 0);
                 let mut st = job.state();
+                st.total = Some(total);
                 if st.status == JobStatus::Preparing {
                     if job.request.confirmation_required == Some(true) {
                         st.status = JobStatus::Suspended;
@@ -253,32 +340,16 @@ impl ControlPlane {
             }
         }
         self.persist(&job);
-        self.wake.notify_one();
+        self.wake();
     }
 
-    fn save_tasks(&self, job: &JobEntry, tasks: &[ManifestTask]) {
-        if let Some(store) = &self.store
-            && let Err(e) = store.save_tasks(&job.id, tasks)
-        {
-            tracing::warn!(job = %job.id, error = %e, "cannot save the job's tasks");
-        }
-    }
-
-    /// Active: runs the pending tasks with the configured workers until they are all done or
-    /// the job is asked to stop.
+    /// Active: runs the tasks without an outcome with the configured workers until they are
+    /// all done or the job is asked to stop.
     async fn run(self: Arc<Self>, job: Arc<JobEntry>) {
-        let end = match (job.tasks(), self.runner(&job)) {
-            (Some(tasks), Ok(runner)) => self.run_tasks(&job, tasks, Arc::new(runner)).await,
-            (None, _) => {
-                let mut st = job.state();
-                st.failure_reasons
-                    .push(JobFailure::new("InternalError", "The job has no tasks"));
-                RunEnd::Stopped(Stop::Fail)
-            }
-            (_, Err(e)) => {
-                let mut st = job.state();
-                st.failure_reasons
-                    .push(JobFailure::new("InvalidOperation", e));
+        let end = match self.open_run(&job).await {
+            Ok((queue, runner)) => self.run_tasks(&job, queue, runner).await,
+            Err(failure) => {
+                job.state().failure_reasons.push(failure);
                 RunEnd::Stopped(Stop::Fail)
             }
         };
@@ -316,84 +387,104 @@ impl ControlPlane {
             self.finish(job).await;
         } else {
             self.persist(&job);
-            self.wake.notify_one();
+            self.wake();
         }
     }
 
-    fn runner(&self, job: &JobEntry) -> Result<TaskRunner, String> {
-        TaskRunner::new(&self.settings.data_dir, &job.appid, &job.request.operation)
+    /// The queue of a run (after the tasks the task log has, whose counts it sets) and the
+    /// runner of the job's operation.
+    async fn open_run(&self, job: &JobEntry) -> Result<(TaskQueue, TaskRunner), JobFailure> {
+        let runner = TaskRunner::new(&self.settings.data_dir, &job.appid, &job.request.operation)
+            .map_err(|e| JobFailure::new("InvalidOperation", e))?;
+        let total = job.state().total.unwrap_or(0);
+        let files = self
+            .files(&job.id)
+            .map_err(|e| JobFailure::new("InternalError", e))?;
+        let opened = tokio::task::spawn_blocking(move || {
+            let log = files.scan_log()?;
+            let reader = files.read_tasks(log.done)?;
+            let out = files.open_log(&log)?;
+            Ok::<_, std::io::Error>((log, TaskQueue::new(reader, Some(out), log.done, total)))
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r)
+        .map_err(|e| {
+            JobFailure::new(
+                "InternalError",
+                format!("the job's task files cannot be read: {e}"),
+            )
+        })?;
+        let (log, queue) = opened;
+        job.set_counts(log.succeeded, log.failed);
+        Ok((queue, runner))
     }
 
     async fn run_tasks(
         self: &Arc<Self>,
         job: &Arc<JobEntry>,
-        tasks: Arc<JobTasks>,
-        runner: Arc<TaskRunner>,
+        queue: TaskQueue,
+        runner: TaskRunner,
     ) -> RunEnd {
-        let pending = Arc::new(tasks.pending());
-        let next = Arc::new(AtomicUsize::new(0));
-        let workers = self.settings.workers.min(pending.len()).max(1);
+        let (queue, runner) = (Arc::new(queue), Arc::new(runner));
+        let owner = Arc::new(Ownership::new(&job.appid, &self.settings.accounts));
         let mut set = JoinSet::new();
-        for _ in 0..workers {
-            let (control, job, tasks, runner) =
-                (self.clone(), job.clone(), tasks.clone(), runner.clone());
-            let (pending, next) = (pending.clone(), next.clone());
-            set.spawn(async move {
-                control.work(&job, &tasks, &runner, &pending, &next).await;
-            });
+        for _ in 0..self.settings.workers.max(1) {
+            let (scheduler, job) = (self.clone(), job.clone());
+            let (queue, runner, owner) = (queue.clone(), runner.clone(), owner.clone());
+            set.spawn_blocking(move || scheduler.work(&job, &queue, &runner, &owner));
         }
-        while set.join_next().await.is_some() {}
-        if tasks.results.iter().all(|r| r.get().is_some()) {
+        while let Some(joined) = set.join_next().await {
+            if let Err(e) = joined {
+                job.state()
+                    .failure_reasons
+                    .push(JobFailure::new("InternalError", e.to_string()));
+                job.request_stop(Stop::Fail);
+            }
+        }
+        if let Err(e) = queue.flush() {
+            tracing::warn!(job = %job.id, error = %e, "cannot log the tasks' outcomes");
+        }
+        if queue.all_logged() {
             RunEnd::Done
         } else {
             RunEnd::Stopped(job.stop_reason())
         }
     }
 
-    /// One worker: takes the next pending task until there is none or the job must stop.
-    async fn work(
-        &self,
-        job: &Arc<JobEntry>,
-        tasks: &Arc<JobTasks>,
-        runner: &Arc<TaskRunner>,
-        pending: &[usize],
-        next: &AtomicUsize,
-    ) {
+    /// One worker (a blocking thread): takes the next task until there is none or the job
+    /// must stop.
+    fn work(&self, job: &JobEntry, queue: &TaskQueue, runner: &TaskRunner, owner: &Ownership) {
         let delay = self.settings.task_delay;
-        let owner = Arc::new(Ownership::new(&job.appid, &self.settings.accounts));
+        let stopping = || job.stop_reason() != Stop::None;
         loop {
-            if job.stop_reason() != Stop::None {
+            if stopping() {
                 return;
             }
             if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-                if job.stop_reason() != Stop::None {
+                std::thread::sleep(delay);
+            }
+            let (index, task) = match queue.next(stopping) {
+                None => return,
+                Some(Ok(next)) => next,
+                Some(Err(e)) => {
+                    job.state().failure_reasons.push(JobFailure::new(
+                        "InternalError",
+                        format!("the job's tasks cannot be read: {e}"),
+                    ));
+                    job.request_stop(Stop::Fail);
                     return;
                 }
-            }
-            let Some(&index) = pending.get(next.fetch_add(1, Ordering::SeqCst)) else {
-                return;
             };
-            let (runner_ref, tasks_ref, owner) = (runner.clone(), tasks.clone(), owner.clone());
-            let outcome = tokio::task::spawn_blocking(move || {
-                tasks_ref
-                    .tasks
-                    .get(index)
-                    .map(|t| owner.deny_task(t).unwrap_or_else(|| runner_ref.run(t)))
-                    .unwrap_or_else(|| {
-                        TaskFailure::new(TaskErrorCode::InternalError, "no such task").into()
-                    })
-            })
-            .await
-            .unwrap_or_else(|e| {
-                TaskFailure::new(TaskErrorCode::InternalError, e.to_string()).into()
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                owner.deny_task(&task).unwrap_or_else(|| runner.run(&task))
+            }))
+            .unwrap_or_else(|_| {
+                TaskFailure::new(TaskErrorCode::InternalError, "the task panicked").into()
             });
-            if let Some(store) = &self.store
-                && let Err(e) = store.append_outcome(&job.id, index, &outcome)
-            {
+            if let Err(e) = queue.finish(index, outcome, |o| job.count(o)) {
                 tracing::warn!(job = %job.id, error = %e, "cannot log a task's outcome");
             }
-            job.record(tasks, index, outcome);
             if job.over_failure_threshold() {
                 self.fail_over_threshold(job);
             }
@@ -438,10 +529,11 @@ impl ControlPlane {
                 return;
             }
         };
+        let files = self.files(&job.id);
         let report_failure = if job.request.report.enabled {
             let data_dir = self.settings.data_dir.clone();
-            let job_ref = job.clone();
-            tokio::task::spawn_blocking(move || write_report(&data_dir, &job_ref))
+            let (job_ref, files) = (job.clone(), files.clone());
+            tokio::task::spawn_blocking(move || write_report(&data_dir, &job_ref, files?))
                 .await
                 .unwrap_or_else(|e| Err(e.to_string()))
                 .err()
@@ -462,10 +554,13 @@ impl ControlPlane {
             st.busy = false;
         }
         self.persist(&job);
-        if let Some(store) = &self.store {
-            store.close_log(&job.id);
+        // The job has ended, its record says how: its task files are needed no more.
+        if let Ok(files) = files
+            && let Err(e) = files.remove()
+        {
+            tracing::warn!(job = %job.id, error = %e, "cannot remove the job's task files");
         }
-        self.wake.notify_one();
+        self.wake();
     }
 
     /// Shutdown: no new work, running jobs stop taking tasks, their running tasks finish, and
@@ -484,7 +579,7 @@ impl ControlPlane {
                 let _ = h.await;
             }
         }
-        for job in self.all_jobs() {
+        for job in self.jobs.all() {
             self.persist(&job);
         }
     }
@@ -492,7 +587,7 @@ impl ControlPlane {
     /// Starts a shutdown without waiting: nothing new starts and runners stop taking tasks.
     pub(crate) fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
-        for job in self.all_jobs() {
+        for job in self.jobs.all() {
             job.request_stop(Stop::Shutdown);
         }
     }
@@ -508,12 +603,12 @@ fn lose_state(record: &mut JobRecord) {
     ));
 }
 
-fn write_report(data_dir: &std::path::Path, job: &JobEntry) -> Result<(), String> {
+/// Writes a job's report from its task files.
+fn write_report(data_dir: &std::path::Path, job: &JobEntry, files: JobFiles) -> Result<(), String> {
     let target = ReportTarget::new(data_dir, &job.appid, &job.request.report)?;
-    let tasks = job.tasks();
-    let rows = tasks.iter().flat_map(|t| t.finished());
-    target
-        .write(&job.id, rows)
+    files
+        .finished()
+        .and_then(|rows| target.write(&job.id, rows))
         .map(|_| ())
         .map_err(|e| e.to_string())
 }

@@ -16,6 +16,25 @@ fn src() -> String {
     format!("src-{APPID}")
 }
 
+/// Puts `csv` as manifest `name` of bucket `src`; the manifest element for it.
+fn csv_manifest(e: &cos_batch_emulator::EmulatorHandle, name: &str, csv: &str) -> Manifest {
+    let etag = e.put_object("src", APPID, name, csv.as_bytes()).unwrap();
+    Manifest::new(
+        ManifestLocation::new(e.object_arn("src", APPID, name), etag),
+        ManifestSpec::new(
+            ManifestFormat::CosBatchOperationsCsvV1,
+            vec![ManifestField::Bucket, ManifestField::Key],
+        ),
+    )
+}
+
+/// Creates the buckets `dst` and `reports`; a report of all tasks into `reports`.
+fn target_buckets(e: &cos_batch_emulator::EmulatorHandle) -> Report {
+    e.create_bucket("dst", APPID).unwrap();
+    e.create_bucket("reports", APPID).unwrap();
+    Report::new(e.bucket_arn("reports", APPID), true, ReportScope::AllTasks)
+}
+
 /// (inode, mtime in ns) of every file under `dir`, by path.
 fn files(dir: &Path) -> BTreeMap<String, (u64, i64)> {
     let mut out = BTreeMap::new();
@@ -61,22 +80,9 @@ async fn a_restart_resumes_the_active_job_without_running_tasks_twice() {
             .iter()
             .map(|k| format!("{},{}\n", src(), encode(k)))
             .collect();
-        let etag = e.put_object("src", APPID, name, csv.as_bytes()).unwrap();
-        Manifest::new(
-            ManifestLocation::new(e.object_arn("src", APPID, name), etag),
-            ManifestSpec::new(
-                ManifestFormat::CosBatchOperationsCsvV1,
-                vec![ManifestField::Bucket, ManifestField::Key],
-            ),
-        )
+        csv_manifest(e, name, &csv)
     };
-    emulator.create_bucket("dst", APPID).unwrap();
-    emulator.create_bucket("reports", APPID).unwrap();
-    let report = Report::new(
-        emulator.bucket_arn("reports", APPID),
-        true,
-        ReportScope::AllTasks,
-    );
+    let report = target_buckets(&emulator);
 
     // A job that ends before the restart, one that waits for confirmation, and a long one.
     let small = put(&emulator, "small.csv", &keys("small/", 3));
@@ -287,16 +293,20 @@ async fn unreadable_jobs_are_set_aside_and_the_emulator_starts() {
     let ids = [
         f.client.create(&small_job(&f, "good")).await,
         f.client.create(&small_job(&f, "corrupt")).await,
-        f.client.create(&small_job(&f, "tasks-dir")).await,
     ];
     for id in &ids {
         f.client.wait_end(id).await;
     }
+    // A job that needs its tasks after the restart (it waits for confirmation).
+    let mut waiting = small_job(&f, "waiting");
+    waiting.confirmation_required = Some(true);
+    let waiting = f.client.create(&waiting).await;
+    f.client.wait_status(&waiting, JobStatus::Suspended).await;
     f.emulator.shutdown().await;
     let jobs = state.join("jobs");
     std::fs::write(jobs.join(&ids[1]).join("job.json"), b"{\"JobId\": tru").unwrap();
-    let tasks = jobs.join(&ids[2]).join("tasks.jsonl");
-    let _ = std::fs::remove_file(&tasks);
+    let tasks = jobs.join(&waiting).join("tasks.jsonl");
+    std::fs::remove_file(&tasks).unwrap();
     std::fs::create_dir_all(&tasks).unwrap();
 
     let restarted = Emulator::start(Config::new(&data).with_state_dir(&state))
@@ -305,7 +315,10 @@ async fn unreadable_jobs_are_set_aside_and_the_emulator_starts() {
     let problems = restarted.set_aside_jobs();
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems.iter().any(|p| p.contains(&ids[1])), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains(&ids[2])), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains(&waiting)),
+        "{problems:?}"
+    );
     assert_eq!(
         std::fs::read_dir(state.join("set-aside")).unwrap().count(),
         2
@@ -320,4 +333,114 @@ async fn unreadable_jobs_are_set_aside_and_the_emulator_starts() {
         .await;
     assert_eq!(missing.code(), &ErrorCode::NoSuchJob);
     restarted.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_does_not_read_the_task_files_of_jobs_that_ended() {
+    let (f, _dir, state) = with_state().await;
+    let data = f.data();
+    let ks = keys("k", 3);
+    f.put_objects("src", &ks[..2]);
+    let manifest = f.manifest("src", "m.csv", &rows(&src(), &ks));
+    let id = f
+        .client
+        .create(&job(
+            "ended",
+            manifest,
+            tagging(&[("k", "v")]),
+            1,
+            f.report(ReportScope::AllTasks),
+        ))
+        .await;
+    assert_eq!(
+        f.client.wait_end(&id).await.status,
+        Some(JobStatus::Complete)
+    );
+    f.emulator.shutdown().await;
+    // The ended job's task files are gone (its record holds its counts); even task files that
+    // cannot be read are not looked at.
+    let job_dir = state.join("jobs").join(&id);
+    let mut names: Vec<String> = std::fs::read_dir(&job_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["job.json"]);
+    for name in ["tasks.jsonl", "outcomes.jsonl"] {
+        std::fs::create_dir_all(job_dir.join(name)).unwrap();
+    }
+
+    let restarted = Emulator::start(Config::new(&data).with_state_dir(&state))
+        .await
+        .unwrap();
+    assert!(restarted.set_aside_jobs().is_empty());
+    let client = Client::new(&restarted, &Account::demo());
+    let job = client.describe(&id).await;
+    assert_eq!(job.status, Some(JobStatus::Complete));
+    assert_eq!(progress(&job), (2, 1, 3));
+    restarted.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_in_the_middle_of_a_hundred_thousand_tasks_loses_and_repeats_none() {
+    const N: usize = 100_000;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state");
+    let config = || Config::new(&data).with_state_dir(&state).with_workers(8);
+    let emulator = Emulator::start(config()).await.unwrap();
+    // A debug build on a shared machine: let each wait take minutes.
+    let patience = Duration::from_secs(600);
+    let client = Client::new(&emulator, &Account::demo()).patient(patience);
+    let ks = keys("o/", N);
+    for k in &ks {
+        emulator.put_object("src", APPID, k, b"x").unwrap();
+    }
+    let csv: String = ks.iter().map(|k| format!("{},{k}\n", src())).collect();
+    let manifest = csv_manifest(&emulator, "m.csv", &csv);
+    let report = target_buckets(&emulator);
+    let copy = Operation::PutObjectCopy(PutObjectCopy::new(emulator.bucket_arn("dst", APPID)));
+    let id = client
+        .call::<CreateJob>(&job("large", manifest, copy, 1, report))
+        .await
+        .unwrap()
+        .job_id
+        .unwrap();
+    client
+        .wait_for(&id, "progress", |j| progress(j).0 >= 5_000)
+        .await;
+    emulator.shutdown().await;
+
+    let dst = data.join(format!("dst-{APPID}"));
+    let first_run = files(&dst);
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.join(format!("jobs/{id}/job.json"))).unwrap())
+            .unwrap();
+    assert_eq!(record["status"], "Active", "the job had not finished");
+    assert_eq!(record["succeeded"].as_u64(), Some(first_run.len() as u64));
+
+    let emulator = Emulator::start(config()).await.unwrap();
+    // A debug build on a shared machine: let each wait take minutes.
+    let patience = Duration::from_secs(600);
+    let client = Client::new(&emulator, &Account::demo()).patient(patience);
+    assert_eq!(
+        progress(&client.describe(&id).await).0,
+        first_run.len() as u64
+    );
+    let done = client.wait_end(&id).await;
+    assert_eq!(done.status, Some(JobStatus::Complete));
+    assert_eq!(progress(&done), (N as u64, 0, N as u64));
+    emulator.shutdown().await;
+
+    // No copy of the first run was made again, and every task is in the report once, in
+    // manifest order.
+    let after = files(&dst);
+    assert_eq!(after.len(), N);
+    for (path, stamp) in &first_run {
+        assert_eq!(after.get(path), Some(stamp), "{path} was copied again");
+    }
+    let rows = read_csv(&data.join(format!("reports-{APPID}/job-{id}/results/succeeded.csv")));
+    let reported: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    let expected: Vec<&str> = ks.iter().map(String::as_str).collect();
+    assert!(reported == expected, "{} rows reported", reported.len());
 }

@@ -191,8 +191,6 @@ impl Storage {
     }
 
     /// Opens an object to read: the file and its length.
-    // For the manifest and report readers and writers, which the lead ports onto this layer.
-    #[allow(dead_code)]
     pub(crate) fn open_object(
         &self,
         bucket: &str,
@@ -205,7 +203,6 @@ impl Storage {
 
     /// Starts writing an object: what is written becomes the object only on
     /// [`ObjectWriter::commit`] (dropped before, it leaves nothing).
-    #[allow(dead_code)]
     pub(crate) fn create_object(
         &self,
         bucket: &str,

@@ -1,17 +1,18 @@
-//! Test helpers: an emulator in a temporary directory, and a client that signs and sends
-//! operations over real HTTP (hyper's client, one connection per request).
+//! Test helpers: a thin layer over the crate's `test_util` fixture (an emulator in a
+//! temporary directory, a client that signs and sends operations over real HTTP) that panics
+//! on errors, plus what only these tests need (raw heads, report files).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle};
+use cos_batch_emulator::test_util::{self, TestClient, TestEmulator};
+use cos_batch_emulator::{Account, Config, EmulatorHandle};
 use cos_batch_model::*;
-use cos_batch_proto::{DescribeJob, Endpoint, ListJobs, ResponseError};
-use cos_sign::{KeyTime, Signer};
+use cos_batch_proto::{Endpoint, ListJobs, ResponseError};
+use cos_sign::Signer;
 use http::{Request, Response};
-use http_body_util::{BodyExt, Full};
 
 pub const APPID: &str = "1250000000";
 pub const ROLE: &str = "qcs::cam::uin/100000000001:roleName/COS_Batch_QcsRole";
@@ -22,22 +23,8 @@ pub const GUARD: Duration = Duration::from_secs(60);
 pub async fn send_raw(
     addr: &str,
     request: Request<Bytes>,
-) -> Result<Response<Bytes>, hyper::Error> {
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let io = hyper_util::rt::TokioIo::new(stream);
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await?;
-    tokio::spawn(connection);
-    let (mut parts, body) = request.into_parts();
-    // Origin form on the wire; the Host header (signed) says where.
-    if let Some(pq) = parts.uri.path_and_query() {
-        parts.uri = pq.as_str().parse().unwrap();
-    }
-    let response = sender
-        .send_request(Request::from_parts(parts, Full::new(body)))
-        .await?;
-    let (head, body) = response.into_parts();
-    let body = body.collect().await?.to_bytes();
-    Ok(Response::from_parts(head, body))
+) -> Result<Response<Bytes>, cos_batch_emulator::test_util::Error> {
+    test_util::send_request(addr, request).await
 }
 
 /// Writes a signed request's head alone (no body byte) on a new connection and reads the
@@ -71,33 +58,35 @@ pub fn set_body(request: &mut Request<Bytes>, body: Bytes) {
     *request.body_mut() = body;
 }
 
-/// A client of one account.
+/// A client of one account: [`TestClient`] that panics on errors.
 #[derive(Clone)]
 pub struct Client {
     pub endpoint: Endpoint,
     pub signer: Signer,
+    kit: TestClient,
 }
 
 impl Client {
     pub fn new(emulator: &EmulatorHandle, account: &Account) -> Self {
+        Self::of(TestClient::new(emulator, account))
+    }
+
+    fn of(kit: TestClient) -> Self {
         Self {
-            endpoint: emulator.endpoint(account),
-            signer: Signer::new(account.credentials()),
+            endpoint: kit.endpoint().clone(),
+            signer: kit.signer().clone(),
+            kit,
         }
     }
 
     /// The unsigned request of an operation.
     pub fn request<O: cos_batch_proto::Operation>(&self, input: &O::Input) -> Request<Bytes> {
-        O::encode(input, &self.endpoint).unwrap()
+        self.kit.request::<O>(input).unwrap()
     }
 
     /// Signs a request for now.
     pub fn sign(&self, request: Request<Bytes>) -> Request<Bytes> {
-        let (mut parts, body) = request.into_parts();
-        self.signer
-            .sign(&mut parts, KeyTime::now(Duration::from_secs(600)))
-            .unwrap();
-        Request::from_parts(parts, body)
+        self.kit.sign(request).unwrap()
     }
 
     /// The path-style address of bucket `{name}-{APPID}` at this emulator.
@@ -113,7 +102,7 @@ impl Client {
     }
 
     pub async fn send(&self, request: Request<Bytes>) -> Response<Bytes> {
-        send_raw(self.endpoint.authority(), request).await.unwrap()
+        self.kit.send(request).await.unwrap()
     }
 
     /// Signs, sends and decodes an operation.
@@ -121,8 +110,13 @@ impl Client {
         &self,
         input: &O::Input,
     ) -> Result<O::Output, ResponseError> {
-        let response = self.send(self.sign(self.request::<O>(input))).await;
-        O::decode_response(&response)
+        match self.kit.call::<O>(input).await {
+            Ok(output) => Ok(output),
+            Err(e) => match e.downcast::<ResponseError>() {
+                Ok(e) => Err(*e),
+                Err(e) => panic!("{e}"),
+            },
+        }
     }
 
     /// The service error of a call that must fail.
@@ -141,47 +135,29 @@ impl Client {
 
     /// Creates a job that must be accepted; its id.
     pub async fn create(&self, request: &CreateJobRequest) -> String {
-        let created = self.call::<cos_batch_proto::CreateJob>(request).await;
-        created.unwrap().job_id.unwrap()
+        self.kit.create(request).await.unwrap()
     }
 
     pub async fn describe(&self, id: &str) -> Job {
-        self.call::<DescribeJob>(&DescribeJobRequest::new(id))
-            .await
-            .unwrap()
-            .job
-            .unwrap()
+        self.kit.describe(id).await.unwrap()
     }
 
-    /// Polls the job until `done` holds (the guard fails the test after [`GUARD`]).
+    /// Polls the job until `done` holds (the test fails after [`GUARD`]).
     pub async fn wait_for(&self, id: &str, what: &str, done: impl Fn(&Job) -> bool) -> Job {
-        let start = Instant::now();
-        loop {
-            let job = self.describe(id).await;
-            if done(&job) {
-                return job;
-            }
-            assert!(
-                start.elapsed() < GUARD,
-                "timed out waiting for {what}: {:?} {:?}",
-                job.status,
-                job.progress_summary
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        self.kit.wait_for(id, what, done).await.unwrap()
     }
 
     pub async fn wait_status(&self, id: &str, status: JobStatus) -> Job {
-        let what = format!("status {status}");
-        self.wait_for(id, &what, |j| j.status.as_ref() == Some(&status))
-            .await
+        self.kit.wait_status(id, status).await.unwrap()
     }
 
     pub async fn wait_end(&self, id: &str) -> Job {
-        self.wait_for(id, "the end", |j| {
-            j.status.as_ref().is_some_and(JobStatus::is_terminal)
-        })
-        .await
+        self.kit.wait_end(id).await.unwrap()
+    }
+
+    /// The same client, waiting up to `wait` for a job.
+    pub fn patient(&self, wait: Duration) -> Self {
+        Self::of(self.kit.clone().with_wait(wait))
     }
 }
 
@@ -194,14 +170,11 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new(configure: impl FnOnce(Config) -> Config) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = configure(Config::new(dir.path().join("data")));
-        let emulator = Emulator::start(config).await.unwrap();
-        let client = Client::new(&emulator, &Account::demo());
+        let (emulator, client, dir) = TestEmulator::start(configure).await.unwrap().into_parts();
         Self {
             dir,
             emulator,
-            client,
+            client: Client::of(client),
         }
     }
 
@@ -223,35 +196,17 @@ impl Fixture {
 
     /// Writes objects `keys` into `bucket` with their key as content.
     pub fn put_objects(&self, bucket: &str, keys: &[String]) {
-        for k in keys {
-            self.emulator
-                .put_object(bucket, APPID, k, k.as_bytes())
-                .unwrap();
-        }
+        test_util::put_objects(&self.emulator, bucket, APPID, keys).unwrap();
     }
 
     /// Writes a CSV manifest `Bucket,Key` of `rows` (keys URL-encoded here) into
     /// `bucket/manifest.csv`; the manifest element for it.
     pub fn manifest(&self, bucket: &str, name: &str, rows: &[(String, String)]) -> Manifest {
-        let mut csv = String::new();
-        for (b, k) in rows {
-            csv.push_str(&format!("{b},{}\n", encode(k)));
-        }
-        self.raw_manifest(bucket, name, csv.as_bytes())
+        self.raw_manifest(bucket, name, test_util::csv_manifest(rows).as_bytes())
     }
 
     pub fn raw_manifest(&self, bucket: &str, name: &str, csv: &[u8]) -> Manifest {
-        let etag = self.emulator.put_object(bucket, APPID, name, csv).unwrap();
-        Manifest::new(
-            ManifestLocation::new(
-                self.emulator.object_arn(bucket, APPID, name),
-                format!("\"{etag}\""),
-            ),
-            ManifestSpec::new(
-                ManifestFormat::CosBatchOperationsCsvV1,
-                vec![ManifestField::Bucket, ManifestField::Key],
-            ),
-        )
+        test_util::put_manifest(&self.emulator, bucket, APPID, name, csv).unwrap()
     }
 
     pub fn report(&self, scope: ReportScope) -> Report {
@@ -287,26 +242,8 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A key URL-encoded as manifests carry it.
-pub fn encode(key: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~')
-        .remove(b'/');
-    percent_encoding::utf8_percent_encode(key, SET).to_string()
-}
-
-pub fn rows(bucket: &str, keys: &[String]) -> Vec<(String, String)> {
-    keys.iter()
-        .map(|k| (bucket.to_owned(), k.clone()))
-        .collect()
-}
-
-pub fn keys(prefix: &str, n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("{prefix}{i:05}")).collect()
-}
+#[allow(unused_imports)] // each test binary uses a part of it
+pub use cos_batch_emulator::test_util::{encode_key as encode, keys, rows};
 
 pub fn job(
     token: &str,
