@@ -2,78 +2,45 @@
 
 use std::time::Duration;
 
-use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle, Faults};
+use cos_batch_emulator::Faults;
+use cos_batch_emulator::test_util::{csv_manifest, put_manifest, put_objects, rows};
 use cos_batch_hyper::model::{
     CreateJobRequest, DeleteJobRequest, DescribeJobRequest, Job, JobStatus, ListJobsRequest,
-    Manifest, ManifestField, ManifestFormat, ManifestLocation, ManifestSpec, Operation,
-    PutObjectCopy, Report, ReportScope, RequestedJobStatus, UpdateJobPriorityRequest,
+    Operation, PutObjectCopy, Report, ReportScope, RequestedJobStatus, UpdateJobPriorityRequest,
     UpdateJobStatusRequest,
 };
 use cos_batch_hyper::{Client, RetryPolicy};
 use futures_util::TryStreamExt as _;
 
-struct Setup {
-    handle: EmulatorHandle,
-    account: Account,
-    client: Client,
-    _dir: tempfile::TempDir,
-}
+mod support;
+
+use support::EmulatorSetup as Setup;
 
 async fn setup(faults: Faults) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let account = Account::demo();
-    let handle = Emulator::start(
-        Config::new(dir.path())
-            .with_account(account.clone())
-            .with_faults(faults),
-    )
+    Setup::with(faults, |client| {
+        client
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_max_attempts(6)
+                    .with_base_delay(Duration::from_millis(1))
+                    .with_max_delay(Duration::from_millis(5)),
+            )
+            .attempt_timeout(Duration::from_secs(10))
+    })
     .await
-    .unwrap();
-    let client = Client::builder()
-        .endpoint(handle.endpoint(&account))
-        .credentials(account.credentials())
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(6)
-                .with_base_delay(Duration::from_millis(1))
-                .with_max_delay(Duration::from_millis(5)),
-        )
-        .attempt_timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    Setup {
-        handle,
-        account,
-        client,
-        _dir: dir,
-    }
 }
 
 /// A copy job of `n` objects, not yet sent.
 fn copy_job(s: &Setup, n: usize, confirm: bool) -> CreateJobRequest {
     let appid = &s.account.appid;
-    let mut manifest = String::new();
-    for i in 0..n {
-        let key = format!("in/{i}.txt");
-        s.handle
-            .put_object("src", appid, &key, format!("object {i}").as_bytes())
-            .unwrap();
-        manifest.push_str(&format!("src-{appid},{key}\n"));
-    }
-    let etag = s
-        .handle
-        .put_object("src", appid, "manifest.csv", manifest.as_bytes())
-        .unwrap();
+    let keys: Vec<String> = (0..n).map(|i| format!("in/{i}.txt")).collect();
+    put_objects(&s.handle, "src", appid, &keys).unwrap();
+    let csv = csv_manifest(&rows(&s.full("src"), &keys));
+    let manifest = put_manifest(&s.handle, "src", appid, "manifest.csv", csv.as_bytes()).unwrap();
     s.handle.create_bucket("dst", appid).unwrap();
     let mut request = CreateJobRequest::new(
         "",
-        Manifest::new(
-            ManifestLocation::new(s.handle.object_arn("src", appid, "manifest.csv"), etag),
-            ManifestSpec::new(
-                ManifestFormat::CosBatchOperationsCsvV1,
-                vec![ManifestField::Bucket, ManifestField::Key],
-            ),
-        ),
+        manifest,
         Operation::PutObjectCopy(PutObjectCopy::new(s.handle.bucket_arn("dst", appid))),
         5,
         Report::new(

@@ -9,13 +9,18 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use cos_batch_emulator::{Account, Config, Emulator, EmulatorHandle, Faults};
+use cos_batch_emulator::test_util::put_manifest;
+use cos_batch_emulator::{EmulatorHandle, Faults};
 use cos_batch_hyper::model::{
-    CreateJobRequest, DescribeJobRequest, ListJobsRequest, Manifest, ManifestField, ManifestFormat,
-    ManifestLocation, ManifestSpec, Operation, PutObjectTagging, Report, ReportScope, Tag,
+    CreateJobRequest, DescribeJobRequest, ListJobsRequest, Manifest, Operation, PutObjectTagging,
+    Report, ReportScope, Tag,
 };
 use cos_batch_hyper::{Client, RetryPolicy};
 use futures_util::{StreamExt as _, TryStreamExt as _};
+
+mod support;
+
+use support::EmulatorSetup;
 
 const CALLS: usize = 500;
 const CONCURRENCY: usize = 25;
@@ -32,16 +37,15 @@ struct CallLog {
     succeeded: bool,
 }
 
-fn request(handle: &EmulatorHandle, appid: &str, etag: &str, token: &str) -> CreateJobRequest {
+fn request(
+    handle: &EmulatorHandle,
+    appid: &str,
+    manifest: &Manifest,
+    token: &str,
+) -> CreateJobRequest {
     let mut request = CreateJobRequest::new(
         token,
-        Manifest::new(
-            ManifestLocation::new(handle.object_arn("src", appid, "manifest.csv"), etag),
-            ManifestSpec::new(
-                ManifestFormat::CosBatchOperationsCsvV1,
-                vec![ManifestField::Bucket, ManifestField::Key],
-            ),
-        ),
+        manifest.clone(),
         Operation::PutObjectTagging(PutObjectTagging::new(vec![Tag::new("k", "v")])),
         5,
         Report::new(
@@ -93,43 +97,40 @@ async fn logical_call(
 
 /// Runs the storm at `share` faults; prints and checks the figures.
 async fn storm(share: f64, seed: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let account = Account::demo();
     let faults = Faults::new()
         .with_share_500(share / 3.0)
         .with_share_503(share / 3.0)
         .with_share_drop_after_create(share / 3.0)
         .with_seed(seed);
-    let handle = Emulator::start(
-        Config::new(dir.path())
-            .with_account(account.clone())
-            .with_faults(faults),
-    )
-    .await
-    .unwrap();
+    // The client under test: default settings.
+    let setup = EmulatorSetup::with(faults, |client| client).await;
+    let (handle, account, client) = (setup.handle, setup.account, setup.client);
+    // The data directory lives as long as `setup`'s remaining field.
     let appid = account.appid.clone();
-    let etag = handle
-        .put_object(
-            "src",
-            &appid,
-            "manifest.csv",
-            format!("src-{appid},a\n").as_bytes(),
-        )
-        .unwrap();
+    let manifest = put_manifest(
+        &handle,
+        "src",
+        &appid,
+        "manifest.csv",
+        format!("src-{appid},a\n").as_bytes(),
+    )
+    .unwrap();
     let builder = || {
         Client::builder()
             .endpoint(handle.endpoint(&account))
             .credentials(account.credentials())
     };
-    // The client under test: default settings.
-    let client = builder().build().unwrap();
 
     let started = Instant::now();
     let handle_ref = &handle;
     let logs: Vec<CallLog> = futures_util::stream::iter(0..CALLS)
         .map(|i| {
-            let (client, appid, etag) = (client.clone(), appid.clone(), etag.clone());
-            logical_call(client, move |t| request(handle_ref, &appid, &etag, t), i)
+            let (client, appid, manifest) = (client.clone(), appid.clone(), manifest.clone());
+            logical_call(
+                client,
+                move |t| request(handle_ref, &appid, &manifest, t),
+                i,
+            )
         })
         .buffer_unordered(CONCURRENCY)
         .collect()

@@ -515,21 +515,28 @@ impl EmulatorSetup {
 
     /// Starts an emulator that injects `faults`, with a client retrying by `retry`.
     pub async fn with_faults(faults: cos_batch_emulator::Faults, retry: RetryPolicy) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let account = cos_batch_emulator::Account::demo();
-        let handle = cos_batch_emulator::Emulator::start(
-            cos_batch_emulator::Config::new(dir.path())
-                .with_account(account.clone())
-                .with_faults(faults),
+        Self::with(faults, |client| client.retry_policy(retry)).await
+    }
+
+    /// Starts an emulator that injects `faults` (the emulator crate's test fixture), with a
+    /// client of its demo account that `client` configures.
+    pub async fn with(
+        faults: cos_batch_emulator::Faults,
+        client: impl FnOnce(cos_batch_hyper::ClientBuilder) -> cos_batch_hyper::ClientBuilder,
+    ) -> Self {
+        let emulator =
+            cos_batch_emulator::test_util::TestEmulator::start(|config| config.with_faults(faults))
+                .await
+                .unwrap();
+        let account = emulator.account().clone();
+        let (handle, _, dir) = emulator.into_parts();
+        let client = client(
+            cos_batch_hyper::Client::builder()
+                .endpoint(handle.endpoint(&account))
+                .credentials(account.credentials()),
         )
-        .await
+        .build()
         .unwrap();
-        let client = cos_batch_hyper::Client::builder()
-            .endpoint(handle.endpoint(&account))
-            .credentials(account.credentials())
-            .retry_policy(retry)
-            .build()
-            .unwrap();
         Self {
             handle,
             account,
