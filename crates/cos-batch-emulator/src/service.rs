@@ -15,7 +15,7 @@
 //! authenticated the same way (without `x-cos-appid`, the account is the one whose secret id
 //! signed), must name a bucket of that account (`AccessDenied`), and are served by
 //! [`ObjectApi`]; a PUT Object's body (up to
-//! [`MAX_OBJECT_SIZE`](crate::body_budget::MAX_OBJECT_SIZE), 5 GiB) is streamed to its
+//! [`MAX_OBJECT_SIZE`], 5 GiB) is streamed to its
 //! writer on a blocking thread in chunks that take their share of the same budget while they
 //! wait (see [`BodyBudget::stream_object`]), its `Content-MD5` optional and checked at the end.
 

@@ -41,6 +41,10 @@ pub type HttpFuture<'a> =
 /// `AttemptTimeout`, and knows that a `Connect` failure sent nothing. Timeouts are the client's:
 /// it drops the future when the attempt's time is up.
 ///
+/// A file body ([`crate::Bucket::put_object_file`]) comes through
+/// [`send_upload`](Self::send_upload), whose default reads the file into memory and calls
+/// `send`; override it to stream the file as [`HyperTransport`] does.
+///
 /// ```
 /// use bytes::Bytes;
 /// use cos_batch_hyper::{HttpFuture, HttpTransport};
@@ -211,8 +215,7 @@ impl HttpTransport for HyperTransport {
         Box::pin(exchange(&self.pool, request.map(in_memory), max_body))
     }
 
-    /// Streams a file body from disk, [`FILE_CHUNK`](crate::upload::FILE_CHUNK) (64 KiB) at
-    /// a time.
+    /// Streams a file body from disk, 64 KiB at a time.
     fn send_upload(&self, request: Request<UploadBody>, max_body: usize) -> HttpFuture<'_> {
         let request = request.map(|body| match body {
             UploadBody::Bytes(bytes) => in_memory(bytes),
