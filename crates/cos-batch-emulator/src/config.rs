@@ -155,7 +155,9 @@ impl Config {
     /// Lets request bodies being received take at most `bytes` of memory, all connections
     /// together (default [`DEFAULT_BODY_BUDGET`](crate::DEFAULT_BODY_BUDGET); at least the
     /// largest body, 1 MiB). A body of unknown length counts as the largest; a body that
-    /// finds the budget spent for the header-read timeout is answered `503 SlowDown`.
+    /// finds the budget spent for the header-read timeout is answered `503 SlowDown`. A PUT
+    /// Object body, streamed to disk, takes only the chunks it holds at a time (at most
+    /// 5 × 128 KiB), whatever its size.
     pub fn with_body_budget(mut self, bytes: usize) -> Self {
         self.body_budget = bytes;
         self

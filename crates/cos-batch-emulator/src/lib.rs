@@ -10,8 +10,8 @@
 //!   `cos_batch_proto::object`. A request names its bucket by host
 //!   (`{bucket}-{appid}.cos.{region}.myqcloud.com`) or, on a plain `127.0.0.1:port`, by path
 //!   (`/{bucket}-{appid}/{key}`); it may use only buckets of the account that signed it
-//!   (`AccessDenied`). A PUT Object body is at most [`MAX_OBJECT_SIZE`] (and within the body
-//!   budget); its `Content-MD5` is optional and checked when present.
+//!   (`AccessDenied`). A PUT Object body is at most [`MAX_OBJECT_SIZE`] (5 GiB) and is streamed
+//!   to disk in chunks of the body budget; its `Content-MD5` is optional and checked when present.
 //! - Buckets are directories under a data directory, `{data}/{bucket}-{appid}/{key}`; ARNs
 //!   (`qcs::cos:{region}:uid/{appid}:{bucket}/{key}` or `qcs::cos:{region}::{bucket}/{key}`)
 //!   map to them. Keys that could leave their bucket fail their task.

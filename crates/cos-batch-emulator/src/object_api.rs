@@ -8,9 +8,13 @@
 //! of the file operation. A key's `/` are directories, so a key cannot be both an object and
 //! a prefix of another (`a` and `a/b`): that PUT is `InvalidArgument`. Temporary files of
 //! interrupted writes (`.cos-tmp-*`) are never listed, and no key may name one.
+//!
+//! A PUT Object body is written as it arrives (from the queue of
+//! [`object_body`](crate::body_budget::object_body)) into a temporary file that becomes the
+//! object only once the body is whole and matches its `Content-MD5`.
 
 use std::fs::File;
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -22,8 +26,11 @@ use cos_batch_proto::object::{
 };
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_ENCODING, ETAG, EXPIRES};
 use http::{HeaderValue, Response, StatusCode};
+use md5::{Digest, Md5};
 
 use crate::Account;
+use crate::body_budget::BodyError;
+use crate::body_budget::object_body::{Chunks, Received};
 use crate::object_meta::{ObjectHeaders, ObjectMeta};
 use crate::object_path::PathError;
 use crate::ownership::Ownership;
@@ -128,14 +135,13 @@ impl ObjectApi {
         }
     }
 
-    /// Serves an authenticated call of `account` (the owner check is done); `body` is a PUT
-    /// Object's checked body. GET Object streams the object's file; every other answer is
-    /// made in memory.
+    /// Serves an authenticated call of `account` (the owner check is done) but PUT Object
+    /// ([`put_object`](Self::put_object)). GET Object streams the object's file; every other
+    /// answer is made in memory.
     pub(crate) fn serve(
         &self,
         account: &Account,
         request: ObjectRequest,
-        body: Bytes,
         request_id: &str,
     ) -> Result<Response<ResponseBody>, CosError> {
         match request.call {
@@ -143,7 +149,7 @@ impl ObjectApi {
                 self.get_object(&request.bucket, &key, range, request_id)
             }
             call => self
-                .serve_in_memory(account, &request.bucket, call, body, request_id)
+                .serve_in_memory(account, &request.bucket, call, request_id)
                 .map(|r| r.map(ResponseBody::from)),
         }
     }
@@ -187,7 +193,6 @@ impl ObjectApi {
         account: &Account,
         bucket: &BucketName,
         call: ObjectCall,
-        body: Bytes,
         request_id: &str,
     ) -> Result<Response<Bytes>, CosError> {
         match call {
@@ -250,7 +255,9 @@ impl ObjectApi {
                 *response.body_mut() = Bytes::from(xml);
                 Ok(response)
             }
-            ObjectCall::PutObject(input) => self.put_object(bucket, input, &body, request_id),
+            ObjectCall::PutObject(_) => Err(CosError::internal_error(
+                "PUT Object is served from its body stream",
+            )),
             ObjectCall::HeadObject { key } => {
                 let (head, _) = self.head(&self.existing_bucket(bucket)?, &key)?;
                 Ok(encode_head_object(&head, request_id))
@@ -270,15 +277,39 @@ impl ObjectApi {
         }
     }
 
-    fn put_object(
+    /// PUT Object (the owner check is done), on a blocking thread: writes the body from
+    /// `chunks` into a temporary file as it arrives, computing its MD5, and makes it the
+    /// object only when the body ended whole and matches its `Content-MD5` (`BadDigest`
+    /// otherwise). A body cut short leaves nothing: the temporary file is removed and an
+    /// older object stays as it was.
+    pub(crate) fn put_object(
         &self,
         bucket: &BucketName,
         input: PutObjectInput,
-        body: &[u8],
+        mut chunks: Chunks,
         request_id: &str,
     ) -> Result<Response<Bytes>, CosError> {
         let open = self.existing_bucket(bucket)?;
-        open.put(&input.key, body).map_err(storage_error)?;
+        let mut writer = open.create(&input.key).map_err(storage_error)?;
+        let mut md5 = Md5::new();
+        loop {
+            match chunks.recv() {
+                Received::Chunk(chunk) => {
+                    writer.write_all(&chunk).map_err(|e| internal(&e))?;
+                    md5.update(&*chunk);
+                }
+                Received::End => break,
+                // The reading side answers why.
+                Received::Cut => return Err(BodyError::Unreadable.into()),
+            }
+        }
+        let digest: [u8; 16] = md5.finalize().into();
+        if input.content_md5.is_some_and(|d| d != digest) {
+            return Err(BodyError::BadDigest.into());
+        }
+        let etag = etag::of_digest(&digest);
+        etag::remember(writer.file().map_err(|e| internal(&e))?, &etag);
+        writer.commit().map_err(storage_error)?;
         let meta = ObjectMeta {
             storage_class: input.storage_class.filter(|c| c != "STANDARD"),
             tags: input.tags.into_iter().collect(),
@@ -294,7 +325,6 @@ impl ObjectApi {
             ..ObjectMeta::default()
         };
         open.write_meta(&input.key, &meta).map_err(storage_error)?;
-        let etag = etag::of_bytes(body);
         let mut response = encode_empty(StatusCode::OK, request_id);
         if let Ok(v) = HeaderValue::from_str(&etag) {
             response.headers_mut().insert(ETAG, v);

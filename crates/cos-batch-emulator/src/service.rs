@@ -14,9 +14,10 @@
 //! `/{bucket}-{appid}/{key}` on a plain host, see `cos_batch_proto::object::decode_request`) are
 //! authenticated the same way (without `x-cos-appid`, the account is the one whose secret id
 //! signed), must name a bucket of that account (`AccessDenied`), and are served by
-//! [`ObjectApi`]; a PUT Object's body is read within the same budget, up to
-//! [`MAX_OBJECT_SIZE`](crate::body_budget::MAX_OBJECT_SIZE), its `Content-MD5` optional and
-//! checked when present.
+//! [`ObjectApi`]; a PUT Object's body (up to
+//! [`MAX_OBJECT_SIZE`], 5 GiB) is streamed to its
+//! writer on a blocking thread in chunks that take their share of the same budget while they
+//! wait (see [`BodyBudget::stream_object`]), its `Content-MD5` optional and checked at the end.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -32,7 +33,7 @@ use cos_sign::{KeyLookup, SecretKey, Verifier};
 use http::{Request, Response, StatusCode};
 
 use crate::Account;
-use crate::body_budget::{BodyBudget, BodyError};
+use crate::body_budget::{BodyBudget, BodyError, MAX_OBJECT_SIZE, object_body};
 use crate::control_plane::{ControlPlane, random_uuid};
 use crate::faults::{Fault, FaultInjector};
 use crate::object_api::ObjectApi;
@@ -133,7 +134,7 @@ impl Service {
         let body = match self.bodies.read(head.headers(), digest_signed, body).await {
             Ok(body) => body,
             Err(e) => {
-                return Reply::Response(error_response(with_path(body_error(e)), &request_id));
+                return Reply::Response(error_response(with_path(e.into()), &request_id));
             }
         };
         let (parts, ()) = head.into_parts();
@@ -150,8 +151,8 @@ impl Service {
         }
     }
 
-    /// Serves an object request `account` signed: checks the bucket is the account's, reads a
-    /// PUT Object's body, and serves it.
+    /// Serves an object request `account` signed: checks the bucket is the account's and
+    /// serves it; a PUT Object's body is streamed to its writer as it is read.
     async fn serve_object(
         &self,
         account: &Account,
@@ -159,24 +160,46 @@ impl Service {
         body: hyper::body::Incoming,
         request_id: &str,
     ) -> Result<Response<ResponseBody>, CosError> {
+        use hyper::body::Body as _;
         self.objects.check_owner(account, &object.bucket)?;
-        let body = match &object.call {
-            ObjectCall::PutObject(input) => self
-                .bodies
-                .read_object(input.content_md5, body)
-                .await
-                .map_err(body_error)?,
-            _ => Bytes::new(),
-        };
-        // File work: on the blocking threads, not the ones that serve connections.
         let (objects, account, request_id) =
             (self.objects.clone(), account.clone(), request_id.to_owned());
-        tokio::task::spawn_blocking(move || objects.serve(&account, object, body, &request_id))
-            .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "an object call panicked");
-                CosError::internal_error("We encountered an internal error. Please try again.")
-            })?
+        // File work: on the blocking threads, not the ones that serve connections.
+        let served = match object {
+            ObjectRequest {
+                bucket,
+                call: ObjectCall::PutObject(input),
+                ..
+            } => {
+                if body
+                    .size_hint()
+                    .exact()
+                    .is_some_and(|n| n > MAX_OBJECT_SIZE)
+                {
+                    return Err(BodyError::TooLarge(MAX_OBJECT_SIZE).into());
+                }
+                let (sender, chunks) = object_body::channel();
+                let writer = tokio::task::spawn_blocking(move || {
+                    objects.put_object(&bucket, input, chunks, &request_id)
+                });
+                let read = self
+                    .bodies
+                    .stream_object(MAX_OBJECT_SIZE, body, sender)
+                    .await;
+                let written = writer.await;
+                // A body that failed is answered why; the writer wrote nothing.
+                read?;
+                written.map(|r| r.map(|r| r.map(ResponseBody::from)))
+            }
+            object => {
+                tokio::task::spawn_blocking(move || objects.serve(&account, object, &request_id))
+                    .await
+            }
+        };
+        served.map_err(|e| {
+            tracing::warn!(error = %e, "an object call panicked");
+            CosError::internal_error("We encountered an internal error. Please try again.")
+        })?
     }
 
     /// Serves a request `account` signed: the response, and whether it created a job.
@@ -295,41 +318,6 @@ impl KeyLookup for AccountKeys<'_> {
 
 fn access_denied(message: &str) -> CosError {
     CosError::new(StatusCode::FORBIDDEN, ErrorCode::AccessDenied, message)
-}
-
-/// The answer to a body that could not be taken.
-fn body_error(e: BodyError) -> CosError {
-    match e {
-        BodyError::TooLarge(limit) => CosError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Other("EntityTooLarge".into()),
-            format!("The request body is larger than {limit} bytes"),
-        ),
-        BodyError::Busy => CosError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::SlowDown,
-            "Too many request bodies are being received. Please reduce your request rate.",
-        ),
-        BodyError::Unreadable => CosError::invalid_request("The request body could not be read"),
-        BodyError::TooSlow(d) => CosError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Other("RequestTimeout".into()),
-            format!(
-                "The request body was not received within {} s",
-                d.as_secs_f64()
-            ),
-        ),
-        BodyError::MissingDigest => CosError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Other("MissingContentMD5".into()),
-            "A request with a body must carry a signed Content-MD5 header",
-        ),
-        BodyError::BadDigest => CosError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::Other("BadDigest".into()),
-            "The Content-MD5 you specified did not match what we received",
-        ),
-    }
 }
 
 /// The request's host name: the `Host` header, else the URI's authority.

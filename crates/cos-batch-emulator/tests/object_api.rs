@@ -318,7 +318,8 @@ async fn another_accounts_buckets_are_access_denied() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_objects_are_entity_too_large() {
-    // The budget (its least, 1 MiB) bounds an object body.
+    // COS's limit for one PUT bounds an object body, not the body budget (here its least,
+    // 1 MiB): the body is streamed to disk.
     let f = Fixture::new(|c| c.with_body_budget(0)).await;
     let bucket = f.client.bucket("photos");
     f.client.send_signed(bucket.put_bucket().unwrap()).await;
@@ -326,16 +327,17 @@ async fn oversized_objects_are_entity_too_large() {
         .put_object(&PutObjectInput::new("big"), Bytes::new())
         .unwrap();
     request.headers_mut().remove("content-md5");
-    request
-        .headers_mut()
-        .insert("content-length", (1024 * 1024 + 1).into());
+    request.headers_mut().insert(
+        "content-length",
+        (cos_batch_emulator::MAX_OBJECT_SIZE + 1).into(),
+    );
     let (parts, _) = f.client.sign(request).into_parts();
     // The emulator answers from the head: write the head alone.
     let answer = send_head_alone(f.emulator.local_addr(), &parts).await;
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("<Code>EntityTooLarge</Code>"), "{answer}");
-    // One byte less is taken.
-    let r = put(&f, &bucket, "fits", &vec![7; 1024 * 1024]).await;
+    // A body three times the budget is taken.
+    let r = put(&f, &bucket, "fits", &vec![7; 3 * 1024 * 1024]).await;
     assert_eq!(r.status(), StatusCode::OK, "{r:?}");
     f.emulator.shutdown().await;
 }

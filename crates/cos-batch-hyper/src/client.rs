@@ -34,6 +34,7 @@ use crate::retry::RetryPolicy;
 use crate::retry_after::retry_after;
 use crate::signing::{SignerSource, unusable};
 use crate::transport::{self, HttpTransport};
+use crate::upload::UploadBody;
 
 /// How far before the call's start (by the service's clock, as the client knows it) a job
 /// found while recovering a CreateJob may have been created: the clock skew the service
@@ -380,6 +381,7 @@ impl Client {
         idempotent: bool,
     ) -> Sent<O::Output> {
         let decode = |status, headers: &HeaderMap, body: &Bytes| O::decode(status, headers, body);
+        let request = request.map(UploadBody::from);
         self.send_decoded(request, span, deadline, policy, idempotent, &decode)
             .await
     }
@@ -389,11 +391,12 @@ impl Client {
     pub(crate) async fn send_object<T>(
         &self,
         name: &'static str,
-        request: Request<Bytes>,
+        request: Request<impl Into<UploadBody>>,
         idempotent: bool,
         decode: &Decode<T>,
     ) -> Result<T, Error> {
         let span = call_span(name);
+        let request = request.map(Into::into);
         let call = async {
             self.send_decoded(
                 request,
@@ -412,7 +415,7 @@ impl Client {
     /// [`Client::send`] with the response decoded by `decode`.
     async fn send_decoded<T>(
         &self,
-        request: Request<Bytes>,
+        request: Request<UploadBody>,
         span: &Span,
         deadline: Option<Instant>,
         policy: &RetryPolicy,
@@ -506,7 +509,7 @@ impl Client {
     async fn attempt<T>(
         &self,
         head: &Parts,
-        body: &Bytes,
+        body: &UploadBody,
         span: &Span,
         deadline: Option<Instant>,
         decode: &Decode<T>,
@@ -514,22 +517,32 @@ impl Client {
         let inner = &*self.inner;
         let exchange = async {
             let signer = inner.signer.signer().await.map_err(Error::Credentials)?;
-            let mut request = Request::new(body.clone());
+            let mut request = Request::new(());
             *request.method_mut() = head.method.clone();
             *request.uri_mut() = head.uri.clone();
             *request.headers_mut() = head.headers.clone();
-            let (mut parts, body) = request.into_parts();
+            let (mut parts, ()) = request.into_parts();
             let (sign_time, key_time) = key_times(inner.clock.now());
             signer
                 .sign_with_sign_time(&mut parts, sign_time, key_time)
                 .map_err(sign_failure)?;
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
-            let request = Request::from_parts(parts, body);
-            let response = inner
-                .http
-                .send(request, inner.max_response_body)
-                .await
-                .map_err(Failure::from)?;
+            // Bodies in memory go through `send`; a file (read again for each attempt)
+            // through `send_upload`.
+            let sent = match body {
+                UploadBody::Bytes(bytes) => {
+                    let request = Request::from_parts(parts, bytes.clone());
+                    inner.http.send(request, inner.max_response_body).await
+                }
+                file => {
+                    let request = Request::from_parts(parts, file.clone());
+                    inner
+                        .http
+                        .send_upload(request, inner.max_response_body)
+                        .await
+                }
+            };
+            let response = sent.map_err(Failure::from)?;
             if response.body().len() > inner.max_response_body {
                 return Err(Failure::from(
                     transport::too_large(response.headers(), inner.max_response_body)

@@ -224,6 +224,7 @@ mod retry;
 mod retry_after;
 mod signing;
 mod transport;
+mod upload;
 mod waiter;
 
 pub use budget::RetryBudget;
@@ -255,6 +256,7 @@ pub use paginator::ListJobsPaginator;
 pub use recovery::RecoveryLimits;
 pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
 pub use transport::{HttpFuture, HttpTransport, HyperTransport};
+pub use upload::UploadBody;
 pub use waiter::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, JobWaiter,
 };

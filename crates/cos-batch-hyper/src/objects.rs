@@ -16,6 +16,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::upload::{UploadBody, digest_file};
 
 /// The size of each ranged GET of [`Bucket::get_object_chunks`] by default: 1 MiB.
 pub const DEFAULT_CHUNK_SIZE: u64 = 1024 * 1024;
@@ -120,6 +121,21 @@ fn answer<T>(
     } else {
         Err(refusal(status, headers, body, missing))
     }
+}
+
+/// Reads a PUT Object answer: the ETag.
+fn put_answer(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<String, ResponseError> {
+    answer(status, headers, body, "NoSuchBucket", || {
+        headers
+            .get(http::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    })
 }
 
 /// Where the page after `page` starts: its `NextMarker`, or the last key (or common prefix)
@@ -257,33 +273,35 @@ impl Bucket {
     pub async fn put_object(&self, input: &PutObjectInput, body: Bytes) -> Result<String, Error> {
         let request = self.endpoint.put_object(input, body)?;
         self.client
-            .send_object("PutObject", request, true, &|s, h, b| {
-                answer(s, h, b, "NoSuchBucket", || {
-                    h.get(http::header::ETAG)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default()
-                        .to_owned()
-                })
-            })
+            .send_object("PutObject", request, true, &put_answer)
             .await
     }
 
-    /// [`Bucket::put_object`] of the file at `path` (read whole: a single PUT Object carries
-    /// at most 5 GB, the emulator's at most 16 MiB). [`Error::File`] when it cannot be read.
+    /// [`Bucket::put_object`] of the file at `path`, streamed from disk: never the whole file
+    /// in memory (with [`HyperTransport`](crate::HyperTransport); a transport of your own
+    /// that does not override [`HttpTransport::send_upload`](crate::HttpTransport::send_upload)
+    /// reads it whole for each attempt). The file is read twice: once for its length and
+    /// `Content-MD5`, which go in the signed head, then as it is sent (again from its start
+    /// on each retry). A file changed in between is refused by the service (`BadDigest`) or
+    /// fails the send (shorter); nothing half-written becomes the object. A single PUT
+    /// Object carries at most 5 GiB (COS's limit, and the emulator's).
+    /// [`Error::File`] when it cannot be read for its digest (then nothing was sent).
     pub async fn put_object_file(
         &self,
         input: &PutObjectInput,
         path: &Path,
     ) -> Result<String, Error> {
-        let owned = path.to_owned();
-        let read = tokio::task::spawn_blocking(move || std::fs::read(&owned))
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
-        let bytes = read.map_err(|source| Error::File {
+        let (len, md5) = digest_file(path).await.map_err(|source| Error::File {
             path: path.to_owned(),
             source: std::sync::Arc::new(source),
         })?;
-        self.put_object(input, Bytes::from(bytes)).await
+        let request = self
+            .endpoint
+            .put_object_head(input, len, md5)?
+            .map(|()| UploadBody::file(path, len));
+        self.client
+            .send_object("PutObject", request, true, &put_answer)
+            .await
     }
 
     /// GET Object, whole (up to the client's largest response body,

@@ -1,6 +1,7 @@
 //! The HTTP stack: the [`HttpTransport`] trait a client sends through, and its default,
 //! [`HyperTransport`]: a pooled hyper-util client over rustls (roots chosen by feature, the
-//! ring provider), reading each response whole and size-capped.
+//! ring provider), reading each response whole and size-capped, and streaming file bodies
+//! ([`UploadBody::File`]) from disk.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -10,15 +11,19 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cos_batch_proto::REQUEST_ID;
+use futures_util::TryStreamExt;
 use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, Request, Response};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited, StreamBody};
+use hyper::body::Frame;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as PoolClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::error::{TransportError, TransportErrorKind};
+use crate::upload::{UploadBody, file_chunks};
 
 /// The future of one exchange: the whole response, or why none arrived.
 pub type HttpFuture<'a> =
@@ -35,6 +40,10 @@ pub type HttpFuture<'a> =
 /// with [`TransportErrorKind`]: the client retries `Connect`, `Closed`, `Body` and
 /// `AttemptTimeout`, and knows that a `Connect` failure sent nothing. Timeouts are the client's:
 /// it drops the future when the attempt's time is up.
+///
+/// A file body ([`crate::Bucket::put_object_file`]) comes through
+/// [`send_upload`](Self::send_upload), whose default reads the file into memory and calls
+/// `send`; override it to stream the file as [`HyperTransport`] does.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -57,16 +66,43 @@ pub type HttpFuture<'a> =
 pub trait HttpTransport: Send + Sync + 'static {
     /// Sends `request` and reads its whole response.
     fn send(&self, request: Request<Bytes>, max_body: usize) -> HttpFuture<'_>;
+
+    /// Sends `request`, whose body may be a file ([`UploadBody::File`]: PUT Object of
+    /// [`crate::Bucket::put_object_file`]), and reads its whole response; called for each
+    /// attempt, so a file is read again from its start. Bodies in memory go to
+    /// [`send`](Self::send).
+    ///
+    /// The default reads the file into memory and calls [`send`](Self::send) (so a transport
+    /// that implements only `send` uploads files too, holding each whole while it is sent; a
+    /// file that cannot be read fails with [`TransportErrorKind::Other`]).
+    /// [`HyperTransport`] streams the file instead, one chunk in memory at a time.
+    fn send_upload(&self, request: Request<UploadBody>, max_body: usize) -> HttpFuture<'_> {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let bytes = body
+                .into_bytes()
+                .await
+                .map_err(|e| TransportError::from_source(TransportErrorKind::Other, e))?;
+            self.send(Request::from_parts(parts, bytes), max_body).await
+        })
+    }
 }
 
 impl<T: HttpTransport + ?Sized> HttpTransport for std::sync::Arc<T> {
     fn send(&self, request: Request<Bytes>, max_body: usize) -> HttpFuture<'_> {
         (**self).send(request, max_body)
     }
+
+    fn send_upload(&self, request: Request<UploadBody>, max_body: usize) -> HttpFuture<'_> {
+        (**self).send_upload(request, max_body)
+    }
 }
 
+/// A request body of the pooled client: bytes in memory, or a file read as it is sent.
+type PoolBody = UnsyncBoxBody<Bytes, std::io::Error>;
+
 /// The pooled hyper client.
-type Pool = PoolClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type Pool = PoolClient<HttpsConnector<HttpConnector>, PoolBody>;
 
 /// How long an idle pooled connection is kept.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -167,16 +203,35 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A body of bytes in memory, for the pool.
+fn in_memory(bytes: Bytes) -> PoolBody {
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
 impl HttpTransport for HyperTransport {
     fn send(&self, request: Request<Bytes>, max_body: usize) -> HttpFuture<'_> {
-        Box::pin(exchange(&self.pool, request.map(Full::new), max_body))
+        Box::pin(exchange(&self.pool, request.map(in_memory), max_body))
+    }
+
+    /// Streams a file body from disk, 64 KiB at a time.
+    fn send_upload(&self, request: Request<UploadBody>, max_body: usize) -> HttpFuture<'_> {
+        let request = request.map(|body| match body {
+            UploadBody::Bytes(bytes) => in_memory(bytes),
+            UploadBody::File { path, len } => {
+                let frames = file_chunks(path, len).map_ok(Frame::data);
+                StreamBody::new(frames).boxed_unsync()
+            }
+        });
+        Box::pin(exchange(&self.pool, request, max_body))
     }
 }
 
 /// Sends `request` and reads the whole response, refusing a body over `max_body` bytes.
 async fn exchange(
     client: &Pool,
-    request: Request<Full<Bytes>>,
+    request: Request<PoolBody>,
     max_body: usize,
 ) -> Result<Response<Bytes>, TransportError> {
     // A HEAD answer's Content-Length is the object's size, not a body that follows.

@@ -37,6 +37,12 @@ pub(crate) fn of_bytes(bytes: &[u8]) -> String {
     format!("\"{}\"", md5_hex(bytes))
 }
 
+/// The quoted ETag of an MD5 `digest`.
+pub(crate) fn of_digest(digest: &[u8]) -> String {
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
 /// The ETag of the open object `file` with `metadata`: the stored one when it is still
 /// valid, else computed by reading the file (and stored). The file's position is left at 0.
 pub(crate) fn of_file(file: &mut File, metadata: &Metadata) -> io::Result<String> {
@@ -54,12 +60,7 @@ pub(crate) fn of_file(file: &mut File, metadata: &Metadata) -> io::Result<String
         }
     }
     file.seek(SeekFrom::Start(0))?;
-    let hex: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let etag = format!("\"{hex}\"");
+    let etag = of_digest(&hasher.finalize());
     store(file, &stamp, &etag);
     Ok(etag)
 }

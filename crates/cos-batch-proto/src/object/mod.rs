@@ -34,6 +34,7 @@
 
 mod address;
 mod decode;
+mod digest;
 mod list;
 mod manifest_key;
 mod put;
@@ -44,6 +45,7 @@ mod xml;
 
 pub use address::{BucketEndpoint, BucketName, InvalidBucketName};
 pub use decode::{ObjectCall, ObjectRequest, decode_request};
+pub use digest::ContentMd5;
 pub use list::{ListObjectsInput, ListObjectsOutput, ListedObject, MAX_KEYS, Page};
 pub use manifest_key::{decode_manifest_key, encode_manifest_key};
 pub use put::{KNOWN_STORAGE_CLASSES, PutObjectInput};

@@ -1,5 +1,7 @@
 //! The client side: unsigned requests of the object calls, for a [`BucketEndpoint`].
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, RANGE};
 use http::{Method, Request};
@@ -9,7 +11,7 @@ use super::list::ListObjectsInput;
 use super::put::PutObjectInput;
 use super::range::ByteRange;
 use crate::EncodeError;
-use crate::body::{CONTENT_MD5, content_md5};
+use crate::body::CONTENT_MD5;
 
 fn header(value: &str) -> Result<HeaderValue, EncodeError> {
     HeaderValue::from_str(value).map_err(|e| EncodeError::Http(e.to_string()))
@@ -64,10 +66,40 @@ impl BucketEndpoint {
         input: &PutObjectInput,
         body: Bytes,
     ) -> Result<Request<Bytes>, EncodeError> {
-        let digest = content_md5(&body);
-        let mut request = self.request(Method::PUT, &input.key, "", body)?;
+        let mut md5 = super::ContentMd5::new();
+        md5.update(&body);
+        let (len, digest) = (md5.len(), md5.finish());
+        Ok(self.put_object_head(input, len, digest)?.map(|()| body))
+    }
+
+    /// The head of a PUT Object whose body the caller sends itself (a file streamed from
+    /// disk): `len` bytes whose MD5 is `md5` (see [`ContentMd5`](super::ContentMd5)), under
+    /// `input.key`, with the headers `input` sets (`input.content_md5` is not used).
+    ///
+    /// ```
+    /// use cos_batch_proto::object::{BucketEndpoint, ContentMd5, PutObjectInput};
+    /// let bucket = BucketEndpoint::new("photos-1250000000", "ap-chengdu").unwrap();
+    /// let mut md5 = ContentMd5::new();
+    /// md5.update(b"hello");
+    /// let head = bucket
+    ///     .put_object_head(&PutObjectInput::new("a/b.txt"), md5.len(), md5.finish())
+    ///     .unwrap();
+    /// assert_eq!(head.headers()["content-md5"], "XUFAKrxLKna5cZ2REBfFkg==");
+    /// assert_eq!(head.headers()["content-length"], "5");
+    /// ```
+    pub fn put_object_head(
+        &self,
+        input: &PutObjectInput,
+        len: u64,
+        md5: [u8; 16],
+    ) -> Result<Request<()>, EncodeError> {
+        let (parts, _) = self
+            .request(Method::PUT, &input.key, "", Bytes::new())?
+            .into_parts();
+        let mut request = Request::from_parts(parts, ());
         let headers = request.headers_mut();
-        headers.insert(CONTENT_MD5, header(&digest)?);
+        headers.insert(CONTENT_LENGTH, len.into());
+        headers.insert(CONTENT_MD5, header(&STANDARD.encode(md5))?);
         for (name, value) in [
             (CONTENT_TYPE, &input.content_type),
             (http::header::CACHE_CONTROL, &input.cache_control),
