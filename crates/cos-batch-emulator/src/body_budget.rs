@@ -19,7 +19,6 @@ use hyper::body::Body;
 use md5::{Digest, Md5};
 use tokio::sync::Semaphore;
 
-use crate::service::MAX_BODY;
 use object_body::{CHUNK, ObjectSender};
 
 /// The default of [`crate::Config::with_body_budget`]: 64 MiB.
@@ -32,6 +31,9 @@ pub const DEFAULT_BODY_BUDGET: usize = 64 * 1024 * 1024;
 /// The body is streamed to a temporary file as it arrives, so the memory a PUT takes is a
 /// few chunks of the body budget ([`crate::Config::with_body_budget`]), not its size.
 pub const MAX_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+
+/// The largest body of a batch API request (and of any request but PUT Object) accepted.
+pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
 /// Why a body was not taken.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! `x-cos-appid` must be an account whose secret id signed the request, and a
 //! `{uin}.cos-control.{region}...` host must carry that account's UIN (`AccessDenied`
 //! otherwise), all before any byte of the body is read; then the body is read (at most
-//! [`MAX_BODY`], within a memory budget shared by every connection, see [`BodyBudget`]) and
+//! [`MAX_BODY`](crate::body_budget::MAX_BODY), within a memory budget shared by every connection, see [`BodyBudget`]) and
 //! must match its `Content-MD5`, which the signature covers; the request is decoded with
 //! `cos-batch-proto` and served. Every response has `x-cos-request-id`; errors also
 //! `x-cos-trace-id`.
@@ -38,9 +38,6 @@ use crate::control_plane::{ControlPlane, random_uuid};
 use crate::faults::{Fault, FaultInjector};
 use crate::object_api::ObjectApi;
 use crate::response_body::ResponseBody;
-
-/// The largest request body accepted.
-pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
 /// What to do with a request.
 pub(crate) enum Reply {

@@ -58,6 +58,13 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn HttpTransport>>,
 }
 
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+}
+
 impl Default for ClientBuilder {
     fn default() -> Self {
         Self {

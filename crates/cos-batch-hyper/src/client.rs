@@ -9,9 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use cos_batch_model::{
     CreateJobRequest, CreateJobResult, DeleteJobRequest, DeleteJobResult, DescribeJobRequest,
-    DescribeJobResult, ErrorCode, JobListEntry, ListJobsRequest, ListJobsResult,
-    UpdateJobPriorityRequest, UpdateJobPriorityResult, UpdateJobStatusRequest,
-    UpdateJobStatusResult,
+    DescribeJobResult, ErrorCode, ListJobsRequest, ListJobsResult, UpdateJobPriorityRequest,
+    UpdateJobPriorityResult, UpdateJobStatusRequest, UpdateJobStatusResult,
 };
 use cos_batch_proto::{
     CosError, CreateJob, DeleteJob, DescribeJob, Endpoint, ListJobs, Operation, REQUEST_ID,
@@ -25,10 +24,9 @@ use tokio::time::Instant;
 use tracing::{Instrument, Span};
 
 use crate::budget::Bucket;
-use crate::builder::ClientBuilder;
 use crate::clock::{Clock, key_times};
 use crate::error::{Error, TransportError};
-use crate::paginator::{ListJobsPaginator, repeated_token};
+use crate::page_token::repeated_token;
 use crate::recovery::RecoveryLimits;
 use crate::retry::RetryPolicy;
 use crate::retry_after::retry_after;
@@ -153,11 +151,6 @@ fn unix_seconds(t: SystemTime) -> i64 {
 }
 
 impl Client {
-    /// A builder.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Self {
             inner: Arc::new(inner),
@@ -287,32 +280,6 @@ impl Client {
     /// ListJobs: `GET /jobs`, one page. See [`Client::list_jobs_stream`] for all of them.
     pub async fn list_jobs_with(&self, input: ListJobsRequest) -> Result<ListJobsResult, Error> {
         self.call::<ListJobs>(&input).await
-    }
-
-    /// Every job ListJobs gives, page after page, with the filters and page size of `input`
-    /// (starting from its `next_token`, if any). An error ends the stream after it is
-    /// yielded; each page is a call of its own (with its own retries and timeouts). A
-    /// `NextToken` the walk has already met (whichever page gave it) ends the stream with
-    /// [`Error::RepeatedPageToken`] after the page's jobs: the listing would never end.
-    ///
-    /// ```no_run
-    /// # async fn f(client: cos_batch_hyper::Client) -> Result<(), cos_batch_hyper::Error> {
-    /// use futures_util::StreamExt;
-    /// use cos_batch_hyper::model::{JobStatus, ListJobsRequest};
-    ///
-    /// let mut input = ListJobsRequest::new();
-    /// input.job_statuses = vec![JobStatus::Active];
-    /// let mut jobs = std::pin::pin!(client.list_jobs_stream(input));
-    /// while let Some(job) = jobs.next().await {
-    ///     println!("{:?}", job?.job_id);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn list_jobs_stream(
-        &self,
-        input: ListJobsRequest,
-    ) -> impl futures_core::Stream<Item = Result<JobListEntry, Error>> + Send + 'static {
-        ListJobsPaginator::new(self.clone(), input).items()
     }
 
     /// UpdateJobStatus: `POST /jobs/{JobId}/status`.

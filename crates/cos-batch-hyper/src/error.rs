@@ -1,6 +1,6 @@
 //! `Error`: what a call can fail with, kept apart by where it failed — before sending
 //! ([`Error::Invalid`]), at the service ([`Error::Service`]), on the way ([`Error::Transport`]),
-//! in a 2xx body ([`Error::Decode`]) or in getting credentials ([`Error::Credentials`]).
+//! in a 2xx body ([`Error::Response`]) or in getting credentials ([`Error::Credentials`]).
 
 use std::error::Error as StdError;
 use std::fmt;

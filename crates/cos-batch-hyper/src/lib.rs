@@ -218,6 +218,7 @@ mod error;
 mod fluent;
 mod metadata;
 mod objects;
+mod page_token;
 mod paginator;
 mod recovery;
 mod retry;

@@ -9,6 +9,7 @@ use futures_core::Stream;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::page_token::repeated_token;
 
 /// Walks a ListJobs from its first page to its last: [`ListJobsPaginator::pages`] yields
 /// each page, [`ListJobsPaginator::items`] each job. Made by
@@ -97,19 +98,30 @@ impl ListJobsPaginator {
     }
 }
 
-/// The error for a page whose `NextToken` the walk has met already; records a new one.
-pub(crate) fn repeated_token(page: &ListJobsResult, seen: &mut HashSet<String>) -> Option<Error> {
-    let token = page
-        .next_token
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())?;
-    if seen.insert(token.to_owned()) {
-        None
-    } else {
-        Some(Error::RepeatedPageToken {
-            token: token.to_owned(),
-            pages: seen.len(),
-        })
+impl Client {
+    /// Every job ListJobs gives, page after page, with the filters and page size of `input`
+    /// (starting from its `next_token`, if any). An error ends the stream after it is
+    /// yielded; each page is a call of its own (with its own retries and timeouts). A
+    /// `NextToken` the walk has already met (whichever page gave it) ends the stream with
+    /// [`Error::RepeatedPageToken`] after the page's jobs: the listing would never end.
+    ///
+    /// ```no_run
+    /// # async fn f(client: cos_batch_hyper::Client) -> Result<(), cos_batch_hyper::Error> {
+    /// use futures_util::StreamExt;
+    /// use cos_batch_hyper::model::{JobStatus, ListJobsRequest};
+    ///
+    /// let mut input = ListJobsRequest::new();
+    /// input.job_statuses = vec![JobStatus::Active];
+    /// let mut jobs = std::pin::pin!(client.list_jobs_stream(input));
+    /// while let Some(job) = jobs.next().await {
+    ///     println!("{:?}", job?.job_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_jobs_stream(
+        &self,
+        input: ListJobsRequest,
+    ) -> impl futures_core::Stream<Item = Result<JobListEntry, Error>> + Send + 'static {
+        ListJobsPaginator::new(self.clone(), input).items()
     }
 }
