@@ -14,6 +14,7 @@
 //! refusing links ([`open_beneath`]); links, other non-files, temporaries (`.cos-tmp-*`) and
 //! names that are not UTF-8 are never listed.
 
+use std::collections::BinaryHeap;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
@@ -84,9 +85,17 @@ struct Frame {
     /// The key prefix of everything below it (`""` for the bucket, else `a/b/`).
     path: String,
     /// Its entries still to walk, as names with `/` appended for directories, in reverse COS
-    /// order (the next one last).
+    /// order (the next one last): at most [`KeyWalk::chunk`] of them.
     entries: Vec<String>,
+    /// When the directory held more than a chunk: the last entry read, to read the next
+    /// chunk after it once these are walked.
+    unread_after: Option<String>,
 }
+
+/// How many entries of one directory the walk holds at a time (a page of GET Bucket lists at
+/// most 1,000 keys): a directory of more is read again for the next ones, once these are
+/// walked.
+const CHUNK: usize = 1024;
 
 /// The keys of a bucket after a marker and within a prefix, in COS order, read one directory
 /// at a time (see the [module docs](self)).
@@ -104,6 +113,8 @@ pub(crate) struct KeyWalk {
     stack: Vec<Frame>,
     /// Keys starting with this are skipped (the common prefix of the last key yielded).
     skip: Option<String>,
+    /// How many entries of a directory are held at a time.
+    chunk: usize,
     dirs_read: usize,
 }
 
@@ -118,6 +129,7 @@ impl KeyWalk {
             start: None,
             stack: Vec::new(),
             skip: None,
+            chunk: CHUNK,
             dirs_read: 0,
         };
         // Every key with the prefix is below the prefix's directory part: start there.
@@ -142,7 +154,14 @@ impl KeyWalk {
         self
     }
 
-    /// How many directories the walk has read so far.
+    /// Holds at most `chunk` (at least 1) entries of a directory at a time.
+    #[cfg(test)]
+    fn in_chunks_of(mut self, chunk: usize) -> Self {
+        self.chunk = chunk.max(1);
+        self
+    }
+
+    /// How many directory reads the walk has made so far.
     #[cfg(test)]
     fn dirs_read(&self) -> usize {
         self.dirs_read
@@ -160,30 +179,62 @@ impl KeyWalk {
         key.starts_with(&self.prefix) && key > self.marker.as_str()
     }
 
-    /// Reads directory `fd` (with key prefix `path`) into a frame of the entries that may
-    /// hold listed keys.
+    /// Reads the first chunk of directory `fd` (with key prefix `path`) into a frame.
     fn read(&mut self, fd: Arc<OwnedFd>, path: String) -> io::Result<Frame> {
+        let (entries, unread_after) = self.read_chunk(&fd, &path, None)?;
+        Ok(Frame {
+            fd,
+            path,
+            entries,
+            unread_after,
+        })
+    }
+
+    /// The first [`chunk`](Self::chunk) entries of directory `fd` (with key prefix `path`)
+    /// that may hold listed keys, after entry `after` if given, in reverse order; and the last
+    /// of them if the directory has more.
+    fn read_chunk(
+        &mut self,
+        fd: &OwnedFd,
+        path: &str,
+        after: Option<&str>,
+    ) -> io::Result<(Vec<String>, Option<String>)> {
         self.dirs_read += 1;
-        let mut entries = Vec::new();
-        let mut full = path.clone();
-        for_each_entry(&fd, |name, kind| {
+        // The smallest entries, the largest on top.
+        let mut kept = BinaryHeap::with_capacity(self.chunk.min(CHUNK) + 1);
+        let mut more = false;
+        let mut full = path.to_owned();
+        for_each_entry(fd, |name, kind| {
             full.truncate(path.len());
             full.push_str(name);
-            match kind {
+            let entry = match kind {
                 EntryKind::Dir => {
                     full.push('/');
-                    if self.may_hold_keys(&full) {
-                        entries.push(format!("{name}/"));
-                    }
+                    self.may_hold_keys(&full).then(|| format!("{name}/"))
                 }
                 EntryKind::File if !is_temporary(name) && self.lists(&full) => {
-                    entries.push(name.to_owned());
+                    Some(name.to_owned())
                 }
-                _ => {}
+                _ => None,
+            };
+            let Some(entry) = entry else { return };
+            if after.is_some_and(|after| entry.as_str() <= after) {
+                return;
+            }
+            if kept.len() < self.chunk {
+                kept.push(entry);
+            } else if kept.peek().is_some_and(|largest| entry < *largest) {
+                kept.pop();
+                kept.push(entry);
+                more = true;
+            } else {
+                more = true;
             }
         })?;
-        entries.sort_unstable_by(|a, b| b.cmp(a));
-        Ok(Frame { fd, path, entries })
+        let unread_after = if more { kept.peek().cloned() } else { None };
+        let mut entries = kept.into_sorted_vec();
+        entries.reverse();
+        Ok((entries, unread_after))
     }
 
     /// The common prefix that `key` rolls up into, if any.
@@ -235,7 +286,21 @@ impl Iterator for KeyWalk {
                 continue;
             }
             let Some(name) = frame.entries.pop() else {
-                self.stack.pop();
+                // The directory's next chunk, if it has more.
+                let Some(after) = frame.unread_after.take() else {
+                    self.stack.pop();
+                    continue;
+                };
+                let (fd, path) = (frame.fd.clone(), frame.path.clone());
+                match self.read_chunk(&fd, &path, Some(&after)) {
+                    Ok((entries, unread_after)) => {
+                        if let Some(frame) = self.stack.last_mut() {
+                            frame.entries = entries;
+                            frame.unread_after = unread_after;
+                        }
+                    }
+                    Err(e) => return Some(Err(e)),
+                }
                 continue;
             };
             let full = format!("{}{name}", frame.path);
@@ -356,6 +421,24 @@ mod tests {
         assert_eq!(page.common_prefixes[3], "d03/");
     }
 
+    #[test]
+    fn a_big_directory_is_held_a_chunk_at_a_time() {
+        let keys: Vec<String> = (0..100).map(|k| format!("flat/k{k:03}")).collect();
+        let (_dir, bucket, held) = bucket_with(&keys);
+        let mut walk = bucket
+            .keys_after("flat/", "flat/k049")
+            .unwrap()
+            .in_chunks_of(10);
+        let walked: Vec<String> = walk.by_ref().map(Result::unwrap).collect();
+        assert_eq!(walked, held[50..]);
+        // 50 keys, 10 at a time (the fifth read finds no more).
+        assert_eq!(walk.dirs_read(), 5);
+        // The default chunk holds a page and the key after it: one read.
+        let mut page = bucket.keys_after("flat/", "").unwrap();
+        assert_eq!(page.by_ref().take(100).count(), 100);
+        assert_eq!(page.dirs_read(), 1);
+    }
+
     /// Keys of a small alphabet with `-`, `.`, `/`, a digit, `~` and multi-byte characters,
     /// so that keys are often prefixes of each other's directories.
     fn key() -> impl Strategy<Value = String> {
@@ -377,7 +460,7 @@ mod tests {
         ]
     }
 
-    fn case() -> impl Strategy<Value = (Vec<String>, String, String, String, usize)> {
+    fn case() -> impl Strategy<Value = (Vec<String>, String, String, String, usize, usize)> {
         prop::collection::vec(key(), 0..24).prop_flat_map(|keys| {
             let delimiter = prop_oneof![Just(""), Just("/"), Just("-"), Just("é")];
             (
@@ -386,6 +469,7 @@ mod tests {
                 bound(keys),
                 delimiter.prop_map(str::to_owned),
                 0usize..6,
+                prop_oneof![1usize..4, Just(CHUNK)],
             )
         })
     }
@@ -395,14 +479,19 @@ mod tests {
 
         #[test]
         fn the_walk_is_the_sorted_keys_after_the_marker_within_the_prefix(
-            (keys, prefix, marker, delimiter, max_keys) in case()
+            (keys, prefix, marker, delimiter, max_keys, chunk) in case()
         ) {
             let (_dir, bucket, held) = bucket_with(&keys);
             let expected: Vec<&String> = held
                 .iter()
                 .filter(|k| k.starts_with(&prefix) && k.as_str() > marker.as_str())
                 .collect();
-            let walked = walk(&bucket, &prefix, &marker);
+            let walked: Vec<String> = bucket
+                .keys_after(&prefix, &marker)
+                .unwrap()
+                .in_chunks_of(chunk)
+                .collect::<io::Result<_>>()
+                .unwrap();
             prop_assert_eq!(walked.iter().collect::<Vec<_>>(), expected);
             // Rolled up, a page is the page of all the sorted keys.
             let mut input = ListObjectsInput::default();
@@ -410,7 +499,8 @@ mod tests {
             input.delimiter.clone_from(&delimiter);
             input.marker.clone_from(&marker);
             input.max_keys = max_keys;
-            let rolled = bucket.keys_after(&prefix, &marker).unwrap().rolling_up(&delimiter);
+            let rolled = bucket.keys_after(&prefix, &marker).unwrap().in_chunks_of(chunk);
+            let rolled = rolled.rolling_up(&delimiter);
             let rolled: Vec<String> = rolled.collect::<io::Result<_>>().unwrap();
             prop_assert_eq!(input.select(rolled.iter()), input.select(held.iter()));
             // And all pages, marker after marker, are the keys once each.
@@ -419,6 +509,7 @@ mod tests {
             let (mut listed, mut prefixes) = (Vec::new(), Vec::new());
             loop {
                 let walk = bucket.keys_after(&paged.prefix, &paged.marker).unwrap();
+                let walk = walk.in_chunks_of(chunk);
                 let keys: Vec<String> =
                     walk.rolling_up(&delimiter).collect::<io::Result<_>>().unwrap();
                 let page = paged.select(keys.into_iter());
