@@ -204,13 +204,7 @@ impl ObjectApi {
             ObjectCall::ListObjects(input) => {
                 let open = self.existing_bucket(bucket)?;
                 // One page reads the directories on its way, not the bucket.
-                let walk = open.keys_after(&input.prefix, &input.marker);
-                let walk = walk.map_err(|e| internal(&e))?.rolling_up(&input.delimiter);
-                let mut failed = None;
-                let page = input.select(walk.map_while(|k| k.map_err(|e| failed = Some(e)).ok()));
-                if let Some(e) = failed {
-                    return Err(internal(&e));
-                }
+                let page = open.list_page(&input).map_err(|e| internal(&e))?;
                 let owner = format!("qcs::cam::uin/{0}:uin/{0}", account.uin);
                 let mut contents = Vec::with_capacity(page.keys.len());
                 for key in page.keys {

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 
+use cos_batch_proto::object::{ListObjectsInput, Page};
 use rustix::fs::{AtFlags, OFlags};
 
 use super::resolve::{open_beneath, open_dir_creating};
@@ -194,6 +195,19 @@ impl Bucket {
     /// one directory at a time (see [`KeyWalk`]).
     pub(crate) fn keys_after(&self, prefix: &str, marker: &str) -> io::Result<KeyWalk> {
         KeyWalk::new(self.fd.clone(), prefix, marker)
+    }
+
+    /// The page of keys (and common prefixes) that GET Bucket lists for `input`: the walk of
+    /// [`keys_after`](Self::keys_after) rolled up at the delimiter, chosen by
+    /// [`ListObjectsInput::select`] (which stops after the page and the key after it).
+    pub(crate) fn list_page(&self, input: &ListObjectsInput) -> io::Result<Page<String>> {
+        let walk = self.keys_after(&input.prefix, &input.marker)?;
+        let mut failed = None;
+        let page = input.select(
+            walk.rolling_up(&input.delimiter)
+                .map_while(|k| k.map_err(|e| failed = Some(e)).ok()),
+        );
+        failed.map_or(Ok(page), Err)
     }
 
     /// The metadata of object `key` (the default when it has none).

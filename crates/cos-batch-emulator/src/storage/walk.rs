@@ -207,28 +207,27 @@ impl KeyWalk {
         for_each_entry(fd, |name, kind| {
             full.truncate(path.len());
             full.push_str(name);
-            let entry = match kind {
+            let listed = match kind {
                 EntryKind::Dir => {
                     full.push('/');
-                    self.may_hold_keys(&full).then(|| format!("{name}/"))
+                    self.may_hold_keys(&full)
                 }
-                EntryKind::File if !is_temporary(name) && self.lists(&full) => {
-                    Some(name.to_owned())
-                }
-                _ => None,
+                EntryKind::File => !is_temporary(name) && self.lists(&full),
+                EntryKind::Other => false,
             };
-            let Some(entry) = entry else { return };
-            if after.is_some_and(|after| entry.as_str() <= after) {
+            // The name, with `/` for a directory; allocated only if held.
+            let entry = &full[path.len()..];
+            if !listed || after.is_some_and(|after| entry <= after) {
                 return;
             }
             if kept.len() < self.chunk {
-                kept.push(entry);
-            } else if kept.peek().is_some_and(|largest| entry < *largest) {
-                kept.pop();
-                kept.push(entry);
-                more = true;
+                kept.push(entry.to_owned());
             } else {
                 more = true;
+                if kept.peek().is_some_and(|largest| entry < largest.as_str()) {
+                    kept.pop();
+                    kept.push(entry.to_owned());
+                }
             }
         })?;
         let unread_after = if more { kept.peek().cloned() } else { None };
