@@ -76,11 +76,7 @@ async fn list_all_by_wire(test: &TestEmulator, bucket: &BucketEndpoint) -> (usiz
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
     let test = runtime.block_on(TestEmulator::start(|c| c)).unwrap();
     let appid = test.account().appid.clone();
     let data = test.data_dir();
