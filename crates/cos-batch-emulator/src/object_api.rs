@@ -208,12 +208,12 @@ impl ObjectApi {
             }
             ObjectCall::ListObjects(input) => {
                 let open = self.existing_bucket(bucket)?;
-                let keys = open.keys().map_err(|e| internal(&e))?;
-                let page = input.select(keys.iter());
+                // One page reads the directories on its way, not the bucket.
+                let page = open.list_page(&input).map_err(|e| internal(&e))?;
                 let owner = format!("qcs::cam::uin/{0}:uin/{0}", account.uin);
                 let mut contents = Vec::with_capacity(page.keys.len());
                 for key in page.keys {
-                    let (mut file, m) = match open.open(key) {
+                    let (mut file, m) = match open.open(&key) {
                         Ok(opened) => opened,
                         // Gone (or replaced by a link) since it was listed.
                         Err(StorageError::NoSuchKey | StorageError::Path(_)) => continue,
@@ -221,7 +221,7 @@ impl ObjectApi {
                     };
                     let etag = etag::of_file(&mut file, &m).map_err(|e| internal(&e))?;
                     let (size, modified) = (m.len(), m.modified().unwrap_or(UNIX_EPOCH));
-                    let meta = open.read_meta(key).unwrap_or_default();
+                    let meta = open.read_meta(&key).unwrap_or_default();
                     // As COS writes it: `2024-01-01T00:00:00.000Z`.
                     let last_modified = Timestamp::from_system_time(whole_seconds(modified))
                         .map(|t| t.as_str().replacen('Z', ".000Z", 1))

@@ -38,6 +38,7 @@ use cos_batch_model::{
     CreateJobRequest, DescribeJobRequest, Job, JobStatus, Manifest, ManifestField, ManifestFormat,
     ManifestLocation, ManifestSpec, Report, ReportScope,
 };
+use cos_batch_proto::object::{ListObjectsInput, Page};
 use cos_batch_proto::{CreateJob, DescribeJob, Endpoint, Operation};
 use cos_sign::{KeyTime, Signer};
 use http::{Request, Response};
@@ -325,6 +326,19 @@ pub fn put_objects(
         emulator.put_object(bucket, appid, k, k.as_bytes())?;
     }
     Ok(())
+}
+
+/// The page that GET Bucket lists for `input` in bucket `{bucket}-{appid}` of data directory
+/// `data_dir`, chosen through the emulator's storage layer as the object API chooses it (the
+/// keys and common prefixes only: no HTTP, no ETags). For benches of the listing.
+pub fn list_page(
+    data_dir: &Path,
+    bucket: &str,
+    appid: &str,
+    input: &ListObjectsInput,
+) -> Result<Page<String>, Error> {
+    let bucket = crate::storage::Storage::open(data_dir)?.bucket(bucket, appid)?;
+    Ok(bucket.list_page(input)?)
 }
 
 /// A CSV manifest `Bucket,Key` of `rows` (keys URL-encoded here).

@@ -6,10 +6,12 @@ use std::io::{self, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 
-use rustix::fs::{AtFlags, FileType, OFlags};
+use cos_batch_proto::object::{ListObjectsInput, Page};
+use rustix::fs::{AtFlags, OFlags};
 
 use super::resolve::{open_beneath, open_dir_creating};
-use super::temp::{TempFile, is_temporary};
+use super::temp::TempFile;
+use super::walk::KeyWalk;
 use super::{StorageError, etag, meta};
 use crate::object_meta::ObjectMeta;
 use crate::object_path::check_key;
@@ -24,53 +26,6 @@ pub(crate) struct Bucket {
     root: Arc<OwnedFd>,
     name: String,
     fd: Arc<OwnedFd>,
-}
-
-/// The kind of a directory entry, asked of the file system (without following a link) when
-/// the directory listing does not say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum EntryKind {
-    /// A directory.
-    Dir,
-    /// A regular file.
-    File,
-    /// Anything else (a link, a FIFO, ...): never an object.
-    Other,
-}
-
-/// The entries of `dir` (without `.`, `..` and names that are not UTF-8) and their kinds.
-pub(super) fn entries(dir: &OwnedFd) -> io::Result<Vec<(String, EntryKind)>> {
-    let mut out = Vec::new();
-    for entry in rustix::fs::Dir::read_from(dir.as_fd())? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().to_str() else {
-            continue;
-        };
-        if name != "." && name != ".." {
-            let kind = entry_kind(dir, name, entry.file_type())?;
-            out.push((name.to_owned(), kind));
-        }
-    }
-    Ok(out)
-}
-
-/// The kind of entry `name` of `dir`, listed as `listed`.
-fn entry_kind(dir: &OwnedFd, name: &str, listed: FileType) -> io::Result<EntryKind> {
-    let kind = match listed {
-        FileType::Unknown => {
-            match rustix::fs::statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW) {
-                Ok(stat) => FileType::from_raw_mode(stat.st_mode),
-                Err(rustix::io::Errno::NOENT) => return Ok(EntryKind::Other),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        known => known,
-    };
-    Ok(match kind {
-        FileType::Directory => EntryKind::Dir,
-        FileType::RegularFile => EntryKind::File,
-        _ => EntryKind::Other,
-    })
 }
 
 /// A key's directory part (empty for a key without `/`) and its last segment.
@@ -236,13 +191,23 @@ impl Bucket {
         Ok(())
     }
 
-    /// Every key of the bucket, sorted (temporary files, links and names that are not UTF-8
-    /// are left out).
-    pub(crate) fn keys(&self) -> io::Result<Vec<String>> {
-        let mut keys = Vec::new();
-        collect_keys(&self.fd, "", &mut keys)?;
-        keys.sort_unstable();
-        Ok(keys)
+    /// The keys that start with `prefix` and sort after `marker`, in COS order, read lazily
+    /// one directory at a time (see [`KeyWalk`]).
+    pub(crate) fn keys_after(&self, prefix: &str, marker: &str) -> io::Result<KeyWalk> {
+        KeyWalk::new(self.fd.clone(), prefix, marker)
+    }
+
+    /// The page of keys (and common prefixes) that GET Bucket lists for `input`: the walk of
+    /// [`keys_after`](Self::keys_after) rolled up at the delimiter, chosen by
+    /// [`ListObjectsInput::select`] (which stops after the page and the key after it).
+    pub(crate) fn list_page(&self, input: &ListObjectsInput) -> io::Result<Page<String>> {
+        let walk = self.keys_after(&input.prefix, &input.marker)?;
+        let mut failed = None;
+        let page = input.select(
+            walk.rolling_up(&input.delimiter)
+                .map_while(|k| k.map_err(|e| failed = Some(e)).ok()),
+        );
+        failed.map_or(Ok(page), Err)
     }
 
     /// The metadata of object `key` (the default when it has none).
@@ -283,26 +248,6 @@ fn copy_bytes(from: &mut File, to: &mut File, len: u64) -> io::Result<()> {
                 return Ok(());
             }
             Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
-}
-
-/// Collects the keys below `dir` as `prefix` + the path below it.
-fn collect_keys(dir: &OwnedFd, prefix: &str, keys: &mut Vec<String>) -> io::Result<()> {
-    let mut subdirs = Vec::new();
-    for (name, kind) in entries(dir)? {
-        match kind {
-            EntryKind::Dir => subdirs.push(name),
-            EntryKind::File if !is_temporary(&name) => keys.push(format!("{prefix}{name}")),
-            _ => {}
-        }
-    }
-    for name in subdirs {
-        match open_beneath(dir.as_fd(), &name, OFlags::RDONLY | OFlags::DIRECTORY) {
-            Ok(sub) => collect_keys(&sub, &format!("{prefix}{name}/"), keys)?,
-            // Gone, or swapped for a link, since it was listed: not listed.
-            Err(_) => continue,
         }
     }
     Ok(())
