@@ -63,6 +63,16 @@ fn buckets_and_objects_are_made_put_got_and_listed() {
         "{}",
         text(&out.stderr)
     );
+    // A file is written whole or not at all: a failed GET leaves no file, empty or temporary.
+    let empty = tempfile::tempdir().unwrap();
+    let missing = empty.path().join("nope.txt");
+    let out = f.run(&[
+        "get",
+        &format!("cos://{bucket}/nope"),
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 3);
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
     let out = f.run(&["put", local.to_str().unwrap(), &format!("cos://{bucket}")]);
     assert_eq!(code(&out), 2, "{}", text(&out.stderr));
     let out = f.run(&["put", "/no/such/file", &format!("cos://{bucket}/k")]);
