@@ -565,16 +565,18 @@ impl Client {
         );
         let limits = self.inner.recovery_limits;
         let window_end = Instant::now() + limits.window();
-        let found =
-            tokio::time::timeout_at(window_end, self.find_job_by_token(token, since, deadline))
-                .await
-                .unwrap_or_else(|_| {
-                    tracing::warn!(
-                        window_ms = u64::try_from(limits.window().as_millis()).unwrap_or(u64::MAX),
-                        "the recovery window is spent"
-                    );
-                    Ok(None)
-                });
+        let found = tokio::time::timeout_at(
+            window_end,
+            self.find_job_by_token_within(token, since, deadline),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            tracing::warn!(
+                window_ms = u64::try_from(limits.window().as_millis()).unwrap_or(u64::MAX),
+                "the recovery window is spent"
+            );
+            Ok(None)
+        });
         match found {
             Ok(Some(job_id)) => {
                 tracing::info!(job_id = %job_id, "found the job the earlier attempt created");
@@ -600,8 +602,42 @@ impl Client {
     }
 
     /// The id of the job whose `ClientRequestToken` is `token`, among the jobs created since
+    /// `since`, looked for as the client's own CreateJob recovery does and within the same
+    /// bounds ([`crate::ClientBuilder::recovery_limits`]): at most its page limit of ListJobs
+    /// pages, then DescribeJob of the candidates newest first, all within its time window.
+    /// `Ok(None)` when no job within those bounds carries the token (it may still exist on a
+    /// later page, or be older than `since`).
+    ///
+    /// Use it to name the job that holds a token when CreateJob answers a duplicate request
+    /// ([`cos_batch_proto::CosError::is_duplicate_request`]).
+    ///
+    /// ```no_run
+    /// # async fn f(client: cos_batch_hyper::Client) -> Result<(), cos_batch_hyper::Error> {
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let a_day_ago = SystemTime::now() - Duration::from_secs(86_400);
+    /// if let Some(job_id) = client.find_job_by_token("nightly-2026-12-01", a_day_ago).await? {
+    ///     println!("the token is job {job_id}'s");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_job_by_token(
+        &self,
+        token: &str,
+        since: SystemTime,
+    ) -> Result<Option<String>, Error> {
+        let window_end = Instant::now() + self.inner.recovery_limits.window();
+        tokio::time::timeout_at(
+            window_end,
+            self.find_job_by_token_within(token, since, None),
+        )
+        .await
+        .unwrap_or(Ok(None))
+    }
+
+    /// The id of the job whose `ClientRequestToken` is `token`, among the jobs created since
     /// `since` (less [`CREATION_TIME_SLACK`]; jobs without a creation time are checked last).
-    async fn find_job_by_token(
+    async fn find_job_by_token_within(
         &self,
         token: &str,
         since: SystemTime,

@@ -181,3 +181,40 @@ async fn server_errors_are_retried_until_they_pass() {
     assert_eq!(all.len(), 1);
     s.handle.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_is_found_by_its_token() {
+    let s = setup(Faults::default()).await;
+    let mut ids = Vec::new();
+    for token in ["token-a", "token-b", "token-c"] {
+        let mut request = copy_job(&s, 1, true);
+        request.client_request_token = Some(token.to_owned());
+        ids.push(
+            s.client
+                .create_job_with(request)
+                .await
+                .unwrap()
+                .job_id
+                .unwrap(),
+        );
+    }
+    let epoch = std::time::UNIX_EPOCH;
+    for (token, id) in ["token-a", "token-b", "token-c"].iter().zip(&ids) {
+        let found = s.client.find_job_by_token(token, epoch).await.unwrap();
+        assert_eq!(found.as_deref(), Some(id.as_str()), "{token}");
+    }
+    assert_eq!(
+        s.client.find_job_by_token("token-z", epoch).await.unwrap(),
+        None
+    );
+    // Jobs created before `since` (less the slack for clock skew) are not looked at.
+    let tomorrow = std::time::SystemTime::now() + Duration::from_secs(86_400);
+    assert_eq!(
+        s.client
+            .find_job_by_token("token-a", tomorrow)
+            .await
+            .unwrap(),
+        None
+    );
+    s.handle.shutdown().await;
+}

@@ -17,9 +17,6 @@ use crate::failure::Failure;
 use crate::output;
 use crate::terminal::printable;
 
-/// How many jobs a duplicate token is looked for among (the newest listed).
-const DUPLICATE_SEARCH: usize = 100;
-
 /// `create-job`.
 pub async fn create(
     client: &Client,
@@ -52,29 +49,18 @@ pub async fn create(
     })
 }
 
-/// The job created with `token`, among the newest jobs listed; `None` when it cannot be found
-/// (or listing fails: the hint is a courtesy, the error stands without it).
+/// The job created with `token`, looked for within the client's recovery bounds (the newest
+/// pages of ListJobs, then DescribeJob newest first, within a time window); `None` when it
+/// cannot be found (or looking fails: the hint is a courtesy, the error stands without it).
 async fn job_with_token(client: &Client, token: &str) -> Option<String> {
     if token.is_empty() {
         return None;
     }
-    let mut ids = std::collections::VecDeque::with_capacity(DUPLICATE_SEARCH);
-    let mut stream = std::pin::pin!(client.list_jobs_stream(ListJobsRequest::new()));
-    while let Ok(Some(job)) = stream.try_next().await {
-        if ids.len() == DUPLICATE_SEARCH {
-            ids.pop_front();
-        }
-        ids.extend(job.job_id);
-    }
-    for id in ids.iter().rev() {
-        let Ok(result) = client.describe_job_with(DescribeJobRequest::new(id)).await else {
-            continue;
-        };
-        if result.job.and_then(|j| j.client_request_token).as_deref() == Some(token) {
-            return Some(id.clone());
-        }
-    }
-    None
+    client
+        .find_job_by_token(token, std::time::UNIX_EPOCH)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// What to say about a token used already.
