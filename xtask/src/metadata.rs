@@ -25,6 +25,9 @@ pub struct Package {
     pub name: String,
     /// Its id, as the graph names it.
     pub id: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
     /// `rust-version`, when set.
     pub rust_version: Option<String>,
     /// `publish`: `None` for anywhere, an empty list for `publish = false`.

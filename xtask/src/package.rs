@@ -1,6 +1,8 @@
 //! `cargo xtask package`: every published crate has the metadata its crates.io page needs, and
 //! `cargo package` builds it from its packaged sources.
 
+use std::path::{Path, PathBuf};
+
 use crate::metadata::{Metadata, Package};
 use crate::process;
 
@@ -58,11 +60,53 @@ pub fn package(metadata: &Metadata) -> Result<(), String> {
     }
     // `--allow-dirty`: this checks what is on disk, uncommitted changes included; a clean tree
     // is a concern of publishing, not of CI.
+    remove_stale_extracts(&members)?;
     let mut args = vec!["package", "--offline", "--locked", "--allow-dirty"];
     for package in &members {
         args.extend(["--package", package.name.as_str()]);
     }
     process::run("cargo", &args, &[])
+}
+
+/// Cargo extracts each crate it packaged from its temporary local registry into
+/// `$CARGO_HOME/registry/src/-{hash}/{name}-{version}` (the hash is that of the checkout's
+/// path), and reuses that directory on a later run from the same path even when the crate's
+/// sources changed, since its version did not: a sibling's stale extract then fails the
+/// verification of a crate that uses the sibling's new API. This removes the extracts of the
+/// workspace's crates, only under local registries (whose directory names start with `-`), so
+/// cargo extracts them again.
+fn remove_stale_extracts(members: &[&Package]) -> Result<(), String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    match home {
+        Some(home) => remove_extracts_in(&home.join("registry").join("src"), members),
+        None => Ok(()),
+    }
+}
+
+/// Removes `{registry}/{name}-{version}` of each of `members` under every local registry
+/// (`-{hash}`) of the registry source directory `src`.
+fn remove_extracts_in(src: &Path, members: &[&Package]) -> Result<(), String> {
+    let Ok(registries) = std::fs::read_dir(src) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for package in members {
+            let extract = registry
+                .path()
+                .join(format!("{}-{}", package.name, package.version));
+            if extract.is_dir() {
+                std::fs::remove_dir_all(&extract).map_err(|e| {
+                    format!("cannot remove the stale extract {}: {e}", extract.display())
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -71,6 +115,30 @@ mod tests {
 
     fn package(json: &str) -> Package {
         serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn stale_extracts_of_local_registries_go_and_nothing_else() {
+        let src = tempfile::tempdir().unwrap();
+        for dir in [
+            "-0123abcd/cos-sign-0.1.0/src",
+            "-0123abcd/serde-1.0.0/src",
+            "index.crates.io-1949cf8c6b5b557f/cos-sign-0.1.0/src",
+        ] {
+            std::fs::create_dir_all(src.path().join(dir)).unwrap();
+        }
+        let mut ours = package(r#"{"name": "cos-sign", "id": "x", "targets": []}"#);
+        ours.version = "0.1.0".into();
+        remove_extracts_in(src.path(), &[&ours]).unwrap();
+        assert!(!src.path().join("-0123abcd/cos-sign-0.1.0").exists());
+        assert!(src.path().join("-0123abcd/serde-1.0.0").exists());
+        assert!(
+            src.path()
+                .join("index.crates.io-1949cf8c6b5b557f/cos-sign-0.1.0")
+                .exists()
+        );
+        // No registry directory at all is not an error.
+        remove_extracts_in(&src.path().join("none"), &[&ours]).unwrap();
     }
 
     #[test]
