@@ -2,7 +2,7 @@
 //! (created over HTTP, polled until Complete), beside a plain sequential `std::fs::copy` of the
 //! same files in the same run.
 //!
-//! `CARGO_TARGET_DIR=/work/target-emulator cargo bench -p cos-batch-emulator --bench copy_job`
+//! `cargo bench -p cos-batch-emulator --bench copy_job`
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -28,18 +28,7 @@ fn bench(c: &mut Criterion) {
     // Setup, once: the objects and their manifest.
     let fixture = runtime.block_on(Fixture::new(|c| c));
     let ks = keys("bench/", OBJECTS);
-    let payload = vec![0x5a_u8; SIZE];
-    for k in &ks {
-        fixture
-            .emulator
-            .put_object("src", APPID, k, &payload)
-            .unwrap();
-    }
-    let manifest = fixture.manifest("src", "manifest.csv", &rows(&format!("src-{APPID}"), &ks));
-    fixture.emulator.create_bucket("dst", APPID).unwrap();
-    let copy = Operation::PutObjectCopy(PutObjectCopy::new(
-        fixture.emulator.bucket_arn("dst", APPID),
-    ));
+    let (manifest, copy) = fixture.copy_source(&ks, SIZE);
 
     let mut group = c.benchmark_group("copy_10000x4KiB");
     group.sample_size(10);

@@ -27,18 +27,7 @@ async fn main() {
         .unwrap_or(10_000);
     let fixture = Fixture::new(|c| c).await;
     let ks = keys("bench/", objects);
-    let payload = vec![0x5a_u8; 4096];
-    for k in &ks {
-        fixture
-            .emulator
-            .put_object("src", APPID, k, &payload)
-            .unwrap();
-    }
-    let manifest = fixture.manifest("src", "manifest.csv", &rows(&format!("src-{APPID}"), &ks));
-    fixture.emulator.create_bucket("dst", APPID).unwrap();
-    let copy = Operation::PutObjectCopy(PutObjectCopy::new(
-        fixture.emulator.bucket_arn("dst", APPID),
-    ));
+    let (manifest, copy) = fixture.copy_source(&ks, 4096);
     let request = job("syscalls", manifest, copy, 1, no_report(&fixture));
 
     let _ = std::fs::metadata("/cos-batch-mark-start");

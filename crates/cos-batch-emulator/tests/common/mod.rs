@@ -199,6 +199,20 @@ impl Fixture {
         test_util::put_objects(&self.emulator, bucket, APPID, keys).unwrap();
     }
 
+    /// A copy job's inputs: objects `keys` of `size` bytes each in `src`, their manifest
+    /// `src/manifest.csv` and an empty `dst` bucket; the manifest and the copy into `dst`.
+    pub fn copy_source(&self, keys: &[String], size: usize) -> (Manifest, Operation) {
+        let payload = vec![0x5a_u8; size];
+        for k in keys {
+            self.emulator.put_object("src", APPID, k, &payload).unwrap();
+        }
+        let manifest = self.manifest("src", "manifest.csv", &rows(&format!("src-{APPID}"), keys));
+        self.emulator.create_bucket("dst", APPID).unwrap();
+        let copy =
+            Operation::PutObjectCopy(PutObjectCopy::new(self.emulator.bucket_arn("dst", APPID)));
+        (manifest, copy)
+    }
+
     /// Writes a CSV manifest `Bucket,Key` of `rows` (keys URL-encoded here) into
     /// `bucket/manifest.csv`; the manifest element for it.
     pub fn manifest(&self, bucket: &str, name: &str, rows: &[(String, String)]) -> Manifest {
