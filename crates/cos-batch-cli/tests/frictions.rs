@@ -180,19 +180,7 @@ fn an_interrupted_demo_leaves_nothing_behind() {
     // The second line comes once the objects are written: the demo is in its stride.
     let second = lines.nth(1).unwrap().unwrap();
     assert!(second.starts_with("wrote 1000"), "{second}");
-    kit::interrupt(&child);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("interrupted"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert_eq!(
-        kit::entries(tmp.path()),
-        Vec::<String>::new(),
-        "left behind"
-    );
+    kit::interrupt_leaves_nothing(child, "interrupted", tmp.path());
 }
 
 #[test]

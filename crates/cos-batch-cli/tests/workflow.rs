@@ -246,19 +246,7 @@ fn an_interrupted_manifest_leaves_no_temporary_file() {
         1,
         "the manifest being written"
     );
-    kit::interrupt(&child);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("interrupted while writing the manifest"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert_eq!(
-        kit::entries(tmp.path()),
-        Vec::<String>::new(),
-        "left behind"
-    );
+    kit::interrupt_leaves_nothing(child, "interrupted while writing the manifest", tmp.path());
 }
 
 #[test]
@@ -512,24 +500,25 @@ fn run_does_the_whole_workflow_and_its_exit_code_says_how_it_ended() {
     assert_eq!(doc["Manifest"]["Rows"], 5);
     assert_eq!(doc["Report"]["Tasks"]["succeeded"], 5, "{doc}");
 
+    // `run` over a ready manifest file, uploaded to `run/{name}` of the source bucket.
+    let run_file = |file: &std::path::Path, name: &str| {
+        let to = format!("cos://{src}/run/{name}");
+        let file = file.to_str().unwrap();
+        f.run(
+            &[
+                &["run", "--manifest-file", file, "--manifest-to", &to][..],
+                &copy[..],
+            ]
+            .concat(),
+        )
+    };
+
     // From a ready manifest naming a missing object: complete with a failed task, exit 7,
     // and the summary names the failure.
     let dir = tempfile::tempdir().unwrap();
     let local = dir.path().join("m.csv");
     std::fs::write(&local, format!("{src},data/000.txt\n{src},data/nope.txt\n")).unwrap();
-    let out = f.run(
-        &[
-            &[
-                "run",
-                "--manifest-file",
-                local.to_str().unwrap(),
-                "--manifest-to",
-                &format!("cos://{src}/run/m2.csv"),
-            ][..],
-            &copy[..],
-        ]
-        .concat(),
-    );
+    let out = run_file(&local, "m2.csv");
     assert_eq!(code(&out), 7, "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
@@ -546,19 +535,7 @@ fn run_does_the_whole_workflow_and_its_exit_code_says_how_it_ended() {
     let many = dir.path().join("many.csv");
     let rows: String = (0..1100).map(|i| format!("{src},missing/{i}\n")).collect();
     std::fs::write(&many, rows).unwrap();
-    let out = f.run(
-        &[
-            &[
-                "run",
-                "--manifest-file",
-                many.to_str().unwrap(),
-                "--manifest-to",
-                &format!("cos://{src}/run/many.csv"),
-            ][..],
-            &copy[..],
-        ]
-        .concat(),
-    );
+    let out = run_file(&many, "many.csv");
     assert_eq!(code(&out), 5, "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("ended Failed") || text(&out.stderr).contains("ended Failed")

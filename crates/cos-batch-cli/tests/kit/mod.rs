@@ -237,6 +237,16 @@ pub fn interrupt(child: &std::process::Child) {
     assert!(status.success());
 }
 
+/// Interrupts `child` (Ctrl-C) and checks that it exits 130, says `said` on standard error
+/// and leaves nothing in `tmp`.
+pub fn interrupt_leaves_nothing(child: std::process::Child, said: &str, tmp: &Path) {
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
+    assert_eq!(entries(tmp), Vec::<String>::new(), "left behind");
+}
+
 /// A directory to use as the system temporary directory (`TMPDIR`) of a command, to see what
 /// it leaves there.
 pub fn private_tmp() -> tempfile::TempDir {
